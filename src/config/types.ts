@@ -1,0 +1,181 @@
+// The typed configuration (architecture.md §2.5). Names and nesting under `winrm` are Windows'
+// own (winrm-config.md §2–§3), so that `winrm get winrm/config` and the YAML read the same.
+// The zod schema in schema.ts must produce exactly these types (checked at compile time there).
+
+export type Transport = 'HTTP' | 'HTTPS';
+export type CbtHardeningLevel = 'None' | 'Relaxed' | 'Strict';
+
+/** winrm/config/listener item (winrm-config.md §5.1). */
+export interface ListenerConfig {
+  /** `*`, `IP:a.b.c.d`, `IP:[v6]` (also accepted: `IP:v6` without brackets). */
+  readonly Address: string;
+  readonly Transport: Transport;
+  /** Default from Service/DefaultPorts for the transport. */
+  readonly Port: number;
+  /** HTTPS: the name clients use; empty for HTTP. */
+  readonly Hostname: string;
+  readonly Enabled: boolean;
+  /** Path prefix, default `wsman` (POST /wsman). */
+  readonly URLPrefix: string;
+  /** 40 hex digits, required for HTTPS, empty for HTTP. Upper-case after validation. */
+  readonly CertificateThumbprint: string;
+}
+
+/** winrm/config/service/certmapping item (winrm-config.md §7.1). */
+export interface CertMappingConfig {
+  readonly Issuer: string;
+  readonly Subject: string;
+  readonly URI: string;
+  readonly UserName: string;
+  readonly Enabled: boolean;
+}
+
+export interface ServiceAuthConfig {
+  readonly Basic: boolean;
+  readonly Kerberos: boolean;
+  readonly Negotiate: boolean;
+  readonly Certificate: boolean;
+  readonly CredSSP: boolean;
+  readonly CbtHardeningLevel: CbtHardeningLevel;
+}
+
+export interface ClientAuthConfig {
+  readonly Basic: boolean;
+  readonly Digest: boolean;
+  readonly Kerberos: boolean;
+  readonly Negotiate: boolean;
+  readonly Certificate: boolean;
+  readonly CredSSP: boolean;
+}
+
+export interface DefaultPortsConfig {
+  readonly HTTP: number;
+  readonly HTTPS: number;
+}
+
+export interface ClientConfig {
+  readonly NetworkDelayms: number;
+  readonly URLPrefix: string;
+  readonly AllowUnencrypted: boolean;
+  readonly Auth: ClientAuthConfig;
+  readonly DefaultPorts: DefaultPortsConfig;
+  readonly TrustedHosts: string;
+}
+
+export interface ServiceConfig {
+  readonly RootSDDL: string;
+  readonly MaxConcurrentOperations: number;
+  readonly MaxConcurrentOperationsPerUser: number;
+  readonly EnumerationTimeoutms: number;
+  readonly MaxConnections: number;
+  readonly MaxPacketRetrievalTimeSeconds: number;
+  readonly AllowUnencrypted: boolean;
+  readonly Auth: ServiceAuthConfig;
+  readonly DefaultPorts: DefaultPortsConfig;
+  readonly IPv4Filter: string;
+  readonly IPv6Filter: string;
+  readonly EnableCompatibilityHttpListener: boolean;
+  readonly EnableCompatibilityHttpsListener: boolean;
+  readonly CertificateThumbprint: string;
+  readonly AllowRemoteAccess: boolean;
+  readonly CertMapping: readonly CertMappingConfig[];
+}
+
+export interface WinrsConfig {
+  readonly AllowRemoteShellAccess: boolean;
+  readonly IdleTimeout: number;
+  readonly MaxConcurrentUsers: number;
+  readonly MaxShellRunTime: number;
+  readonly MaxProcessesPerShell: number;
+  readonly MaxMemoryPerShellMB: number;
+  readonly MaxShellsPerUser: number;
+}
+
+/** The `winrm/config` tree plus its listeners. */
+export interface WinrmConfig {
+  readonly MaxEnvelopeSizekb: number;
+  readonly MaxTimeoutms: number;
+  readonly MaxBatchItems: number;
+  readonly MaxProviderRequests: number;
+  readonly Client: ClientConfig;
+  readonly Service: ServiceConfig;
+  readonly Winrs: WinrsConfig;
+  readonly Listener: readonly ListenerConfig[];
+}
+
+/** A local account of the emulated host. Exactly one of password / ntHash is set. */
+export interface UserConfig {
+  readonly name: string;
+  readonly password?: string;
+  /** 32 hex digits: MD4(UTF-16LE(password)). Upper-case after validation. */
+  readonly ntHash?: string;
+  /** Local group names, e.g. `Administrators`, `Remote Management Users`. */
+  readonly groups: readonly string[];
+  /** Relative id; the built-in Administrator is 500, others get 1000+ in order when omitted. */
+  readonly rid?: number;
+  readonly enabled: boolean;
+  readonly fullName: string;
+}
+
+/** A PowerShell session configuration (endpoint) and its own SDDL (auth.md §8.1). */
+export interface SessionConfigurationConfig {
+  readonly name: string;
+  readonly sddl: string;
+}
+
+/** Host policy outside WinRM's own config that changes who gets in (auth.md §8.3). */
+export interface PolicyConfig {
+  /** HKLM\…\Policies\System\LocalAccountTokenFilterPolicy = 1 */
+  readonly LocalAccountTokenFilterPolicy: boolean;
+  /** "Admin Approval Mode for the built-in Administrator" */
+  readonly FilterAdministratorToken: boolean;
+}
+
+/** Facts about the emulated OS (IdentifyResponse ProductVersion, later ver/systeminfo). */
+export interface OsConfig {
+  /** major.minor.build, e.g. 10.0.17763 (Windows Server 2019). */
+  readonly version: string;
+  /** Service pack `major.minor`. */
+  readonly servicePack: string;
+  /** WS-Man stack version, `3.0` on WMF 3+. */
+  readonly stackVersion: string;
+  readonly productName: string;
+}
+
+export interface LoggingConfig {
+  readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Emulator-only knobs (not part of Windows' model). */
+export interface ServerConfig {
+  /** Idle keep-alive; auth.md §1.3 trap 1: at least 120 s. */
+  readonly keepAliveTimeoutMs: number;
+  /** Allow binding non-loopback addresses while documented default passwords are in use. */
+  readonly allowDefaultPasswordsOnNetwork: boolean;
+  /** Plaintext request over HTTP after an encryption-capable context: 500 (Windows, auth.md §1.7) or 401. */
+  readonly unencryptedRefusalStatus: 401 | 500;
+}
+
+export interface EmulatorConfig {
+  readonly computerName: string;
+  readonly os: OsConfig;
+  readonly winrm: WinrmConfig;
+  /** Folder of PEM files (certificate followed by its private key), indexed by SHA-1 thumbprint. */
+  readonly certificateStore: string;
+  readonly users: readonly UserConfig[];
+  readonly sessionConfigurations: readonly SessionConfigurationConfig[];
+  readonly policy: PolicyConfig;
+  readonly logging: LoggingConfig;
+  readonly server: ServerConfig;
+}
+
+/** Where a loaded config came from, for messages and the banner. */
+export interface LoadedConfig {
+  readonly config: EmulatorConfig;
+  /** The file given by --config / WINRM_EMU_CONFIG, or undefined for the embedded default only. */
+  readonly file: string | undefined;
+  /** Absolute folder that relative paths (certificateStore) were resolved against. */
+  readonly baseDir: string;
+  /** True while any configured user still has a documented default password. */
+  readonly usesDefaultPasswords: boolean;
+}
