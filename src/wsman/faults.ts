@@ -1,0 +1,324 @@
+// The one fault catalogue (architecture.md §2.4). Codes, subcodes, texts and HTTP statuses follow
+// the recorded Windows faults in shared/fixtures and wsman-protocol.md §6–§7; texts keep Windows'
+// trailing spaces. Only render.ts turns these into bytes.
+
+export type FaultAction = 'wsman' | 'addressing' | 'enumeration' | 'transfer';
+
+export interface ProviderInfo {
+  readonly provider: string;
+  readonly path: string;
+  /** Windows nests a second WSManFault inside the ProviderFault (fx pypsrp/test_psrp_is_alive_invalid_selectors). */
+  readonly nested?: boolean;
+}
+
+export interface FaultSpec {
+  /** s:Code/s:Value: s:Sender or s:Receiver; `MustUnderstand` is itself a top-level SOAP code. */
+  readonly code: 'Sender' | 'Receiver' | 'MustUnderstand';
+  /** Subcode QName with the prefix Windows declares on fault envelopes (s a x e n w p). */
+  readonly subcode?: string;
+  readonly action: FaultAction;
+  /** Last segment of a `…/wsman/faultDetail/` URI. */
+  readonly detail?: string;
+  readonly wsmanCode: number;
+  /** s:Reason text; defaults to the message. */
+  readonly reason?: string;
+  readonly message: (args: FaultArgs) => string;
+  readonly provider?: ProviderInfo;
+}
+
+export type FaultArgs = Readonly<Record<string, string>>;
+
+const INVALID_SELECTORS_REASON =
+  'The WS-Management service cannot process the request because the request contained invalid selectors for the resource. ';
+const INVALID_HEADERS_REASON =
+  'The WS-Management service cannot process the request. The request contains one or more invalid SOAP headers. ';
+const CMD_PLUGIN: ProviderInfo = { provider: 'Shell cmd plugin', path: '%systemroot%\\system32\\winrscmd.dll' };
+const UNSUPPORTED_FEATURE =
+  'The WS-Management service does not support the specified feature. Remove the unsupported feature from the request and retry. ';
+
+const fixed = (text: string) => () => text;
+
+export const FAULTS = {
+  // fx pypsrp/test_winrs_operation_timeout: Reason and Message identical, two trailing spaces.
+  TimedOut: {
+    code: 'Receiver',
+    subcode: 'w:TimedOut',
+    action: 'wsman',
+    wsmanCode: 2150858793,
+    message: fixed('The WS-Management service cannot complete the operation within the time specified in OperationTimeout.  '),
+  },
+  // fx pypsrp/test_winrs_bad_cmd_id
+  CommandNotFound: {
+    code: 'Sender',
+    subcode: 'w:InvalidSelectors',
+    action: 'wsman',
+    detail: 'UnexpectedSelectors',
+    wsmanCode: 2150858843,
+    reason: INVALID_SELECTORS_REASON,
+    message: fixed(
+      'The Windows Remote Shell received a request to perform an operation on a command identifier that does not exist. Either the command has completed execution or the client specified an invalid command identifier. ',
+    ),
+  },
+  // wsman-protocol.md §7 (issues WinRb/WinRM#146, #253)
+  ShellNotFound: {
+    code: 'Sender',
+    subcode: 'w:InvalidSelectors',
+    action: 'wsman',
+    detail: 'UnexpectedSelectors',
+    wsmanCode: 2150858843,
+    reason: INVALID_SELECTORS_REASON,
+    message: (a) =>
+      `The request for the Windows Remote Shell with ShellId ${a.shellId ?? ''} failed because the shell was not found on the server. Possible causes are: the specified ShellId is incorrect or the shell no longer exists on the server. Provide the correct ShellId or create a new shell and retry the operation. `,
+  },
+  // fx pypsrp/test_psrp_is_alive_invalid_selectors (Get on the generic shell URI)
+  ShellNotFoundGet: {
+    code: 'Sender',
+    subcode: 'w:InvalidSelectors',
+    action: 'wsman',
+    detail: 'UnexpectedSelectors',
+    wsmanCode: 2150858843,
+    reason: INVALID_SELECTORS_REASON,
+    message: fixed(INVALID_SELECTORS_REASON),
+    provider: { provider: 'Shell provider', path: '%systemroot%\\system32\\WsmSvc.dll', nested: true },
+  },
+  // issue Openwsman/openwsman#83
+  ShellIdRequired: {
+    code: 'Sender',
+    subcode: 'w:InvalidSelectors',
+    action: 'wsman',
+    detail: 'UnexpectedSelectors',
+    wsmanCode: 2150858843,
+    reason: INVALID_SELECTORS_REASON,
+    message: fixed('The Windows Remote Shell cannot process the request because it requires the following selector: ShellId. Retry with the correct selector.'),
+  },
+  // fx pypsrp/test_winrs_fail_poll_process
+  InvalidParameter: {
+    code: 'Sender',
+    subcode: 'w:InvalidParameter',
+    action: 'wsman',
+    detail: 'InvalidValue',
+    wsmanCode: 87,
+    message: fixed('The parameter is incorrect. '),
+    provider: CMD_PLUGIN,
+  },
+  // fx pypsrp/test_winrs_no_cmd_shell
+  FileNotFound: {
+    code: 'Receiver',
+    subcode: 'w:InternalError',
+    action: 'wsman',
+    wsmanCode: 2147942402,
+    message: fixed('The system cannot find the file specified. '),
+    provider: CMD_PLUGIN,
+  },
+  // fx masterzen/command_fault_filename_too_long.xml
+  FilenameTooLong: {
+    code: 'Receiver',
+    subcode: 'w:InternalError',
+    action: 'wsman',
+    wsmanCode: 2147942606,
+    message: fixed('The filename or extension is too long. '),
+    provider: CMD_PLUGIN,
+  },
+  // auth.md §8.2: authenticated but not admitted by the resource's security descriptor.
+  AccessDenied: {
+    code: 'Sender',
+    subcode: 'w:AccessDenied',
+    action: 'wsman',
+    wsmanCode: 5,
+    message: fixed('Access is denied. '),
+  },
+  // fx pypsrp/test_psrp_is_alive_other_wsman_error
+  InvalidTimeoutHeader: {
+    code: 'Sender',
+    subcode: 'a:InvalidMessageInformationHeader',
+    action: 'addressing',
+    wsmanCode: 2150858767,
+    reason: INVALID_HEADERS_REASON,
+    message: (a) => `The WS-Management service cannot process the request. The XML contains an invalid timeout field in the SOAP header: ${a.value ?? ''}. `,
+  },
+  // [WSMV 3.1.4.1.5]: an empty or oversized MessageID, or another malformed addressing header.
+  InvalidMessageInformationHeader: {
+    code: 'Sender',
+    subcode: 'a:InvalidMessageInformationHeader',
+    action: 'addressing',
+    wsmanCode: 2150858767,
+    reason: INVALID_HEADERS_REASON,
+    message: (a) => `${INVALID_HEADERS_REASON}${a.why ?? ''}`,
+  },
+  // [WSMV 3.1.4.1.3], wsmerror.h ERROR_WSMAN_MESSAGE_INFORMATION_HEADER_REQUIRED
+  MessageInformationHeaderRequired: {
+    code: 'Sender',
+    subcode: 'a:MessageInformationHeaderRequired',
+    action: 'addressing',
+    wsmanCode: 2150858769,
+    reason: 'The WS-Management service cannot process the request. The request does not have all the expected SOAP headers. ',
+    message: (a) => `The WS-Management service cannot process the request. The request does not have all the expected SOAP headers. ${a.header ? `The ${a.header} header is missing. ` : ''}`,
+  },
+  // wsmerror.h ERROR_WSMAN_ACTION_NOT_SUPPORTED (wsa ActionNotSupported)
+  ActionNotSupported: {
+    code: 'Sender',
+    subcode: 'a:ActionNotSupported',
+    action: 'addressing',
+    wsmanCode: 2150858771,
+    reason: 'The WS-Management service does not support the action specified in the request. ',
+    message: (a) => `The WS-Management service does not support the action specified in the request. ${a.action ? `The action is ${a.action}. ` : ''}`,
+  },
+  // issue jborean93/pypsrp#192 for code and text; subcode and detail as DSP0226 (not captured).
+  ResourceNotInCatalog: {
+    code: 'Sender',
+    subcode: 'a:DestinationUnreachable',
+    action: 'addressing',
+    detail: 'InvalidResourceURI',
+    wsmanCode: 2150858811,
+    message: (a) =>
+      `The WS-Management service cannot process the request. The resource URI (${a.uri ?? ''}) was not found in the WS-Management catalog. The catalog contains the metadata that describes resources, or logical endpoints. `,
+  },
+  // wsmerror.h ERROR_WSMAN_INVALID_RESOURCE_URI: no ResourceURI header at all.
+  ResourceUriRequired: {
+    code: 'Sender',
+    subcode: 'a:DestinationUnreachable',
+    action: 'addressing',
+    detail: 'InvalidResourceURI',
+    wsmanCode: 2150858811,
+    message: fixed(
+      'The WS-Management service cannot process the request. The resource URI is missing or it has an incorrect format. Check the documentation or use the following command for information on how to construct a resource URI: "winrm help uris". ',
+    ),
+  },
+  // wsmerror.h ERROR_WSMAN_SCHEMA_VALIDATION_ERROR
+  SchemaValidationError: {
+    code: 'Sender',
+    subcode: 'w:SchemaValidationError',
+    action: 'wsman',
+    wsmanCode: 2150858817,
+    reason: 'The SOAP XML in the message does not match the corresponding XML schema definition. Change the XML and retry. ',
+    message: (a) => a.text ?? 'The SOAP XML in the message does not match the corresponding XML schema definition. Change the XML and retry. ',
+  },
+  // wsmerror.h ERROR_WSMAN_INVALID_XML. The subcode for a body that is not well-formed XML was not
+  // captured; SchemaValidationError is the nearest WS-Management subcode. DTDs land here too.
+  InvalidXml: {
+    code: 'Sender',
+    subcode: 'w:SchemaValidationError',
+    action: 'wsman',
+    wsmanCode: 2150858819,
+    reason: 'The WS-Management service cannot process the request because the XML is invalid. ',
+    message: fixed('The WS-Management service cannot process the request because the XML is invalid. '),
+  },
+  // wsmerror.h ERROR_WSMAN_UNSUPPORTED_ENCODING; DSP0226 EncodingLimit/CharacterSet.
+  UnsupportedEncoding: {
+    code: 'Sender',
+    subcode: 'w:EncodingLimit',
+    action: 'wsman',
+    detail: 'CharacterSet',
+    wsmanCode: 2150858796,
+    message: fixed(
+      'The request contains character encoding that is unsupported. WS-Management only supports requests that are encoded in UTF-8 or UTF-16. Change the character encoding in the request and try the request again. ',
+    ),
+  },
+  // [WSMV 3.1.4.1.7] MaxEnvelopeSize below 8192.
+  EnvelopeSizeTooSmall: {
+    code: 'Sender',
+    subcode: 'w:EncodingLimit',
+    action: 'wsman',
+    detail: 'MinimumEnvelopeLimit',
+    wsmanCode: 2150858805,
+    reason:
+      'The WS-Management service cannot process the request because the encoding of the request exceeds an internal encoding limit. Reconfigure the client to send messages which fit the encoding limits of the service. ',
+    message: fixed('The WS-Management service cannot process the request because the envelope size in the request is too small. '),
+  },
+  // wsmerror.h ERROR_WSMAN_MAX_ENVELOPE_SIZE_EXCEEDED
+  MaxEnvelopeSizeExceeded: {
+    code: 'Sender',
+    subcode: 'w:EncodingLimit',
+    action: 'wsman',
+    detail: 'MaxEnvelopeSize',
+    wsmanCode: 2150858824,
+    message: fixed('The response that the WS-Management service computed exceeds the maximum envelope size in the request. '),
+  },
+  // [WSMV 3.1.4.1.3/8/9, 3.1.4.2.1]
+  UnsupportedFeature: {
+    code: 'Sender',
+    subcode: 'w:UnsupportedFeature',
+    action: 'wsman',
+    wsmanCode: 2150858818,
+    reason: UNSUPPORTED_FEATURE,
+    message: (a) => `${UNSUPPORTED_FEATURE}${a.why ?? ''}`,
+  },
+  // What the emulator does not emulate yet: Windows' UnsupportedFeature, saying so in the text.
+  NotEmulated: {
+    code: 'Sender',
+    subcode: 'w:UnsupportedFeature',
+    action: 'wsman',
+    wsmanCode: 2150858818,
+    reason: UNSUPPORTED_FEATURE,
+    message: (a) => `${UNSUPPORTED_FEATURE}winrm-emulator does not emulate ${a.what ?? 'this operation'} yet.`,
+  },
+  // [WSMV <50>]
+  InvalidOptions: {
+    code: 'Sender',
+    subcode: 'w:InvalidOptions',
+    action: 'wsman',
+    wsmanCode: 2150858809,
+    message: (a) =>
+      `The WS-Management service cannot process the request because one or more options are not valid. The option names or values may not be valid or they are used in incorrect combinations. Retrieve the catalog entry for the resource and determine how to correct the invalid option values. ${a.option ? `The option ${a.option} is not supported. ` : ''}`,
+  },
+  // A header marked mustUnderstand that the service does not know; SOAP 1.2 top-level code.
+  MustUnderstand: {
+    code: 'MustUnderstand',
+    action: 'wsman',
+    wsmanCode: 2150858768,
+    message: (a) =>
+      `The WS-Management service cannot process a SOAP header in the request that is marked as mustUnderstand by the client. This could be caused by the use of a version of the protocol which is not supported, or may be an incompatibility between the client and server implementations. ${a.header ? `The header is ${a.header}. ` : ''}`,
+  },
+  // [WSMV 3.1.4.1.31.8]: shell verbs sent with chunked transfer encoding.
+  ChunkedNotSupported: {
+    code: 'Receiver',
+    subcode: 'w:InternalError',
+    action: 'wsman',
+    wsmanCode: 50,
+    message: fixed('The request is not supported. '),
+  },
+  // Anything unexpected: the stack goes to the log, never to the wire (architecture.md §2.4).
+  InternalError: {
+    code: 'Receiver',
+    subcode: 'w:InternalError',
+    action: 'wsman',
+    // Win32 ERROR_INTERNAL_ERROR; Windows prints Win32 codes as small integers (5, 50, 87).
+    wsmanCode: 1359,
+    message: fixed('An internal error occurred. '),
+  },
+} as const satisfies Record<string, FaultSpec>;
+
+export type FaultKey = keyof typeof FAULTS;
+
+/** Thrown by cores; caught and rendered at the edge. */
+export class WsmanFault extends Error {
+  readonly key: FaultKey;
+  readonly args: FaultArgs;
+  /** FaultDetail other than the catalogue's (e.g. UnsupportedFeature → AddressingMode / Locale). */
+  readonly detail: string | undefined;
+  /** The request's MessageID when the fault was raised while reading it. */
+  readonly relatesTo: string | undefined;
+  constructor(key: FaultKey, args: FaultArgs = {}, opts: { detail?: string; relatesTo?: string | undefined } = {}) {
+    const spec: FaultSpec = FAULTS[key];
+    super(`${spec.subcode ?? spec.code}: ${spec.message(args)}`);
+    this.name = 'WsmanFault';
+    this.key = key;
+    this.args = args;
+    this.detail = opts.detail ?? spec.detail;
+    this.relatesTo = opts.relatesTo;
+  }
+  get spec(): FaultSpec {
+    return FAULTS[this.key];
+  }
+  /** Every WS-Man fault Windows sends travels with HTTP 500 (wsman-protocol.md §1.3). */
+  get httpStatus(): number {
+    return 500;
+  }
+}
+
+export const FAULT_ACTIONS: Record<FaultAction, string> = {
+  wsman: 'http://schemas.dmtf.org/wbem/wsman/1/wsman/fault',
+  addressing: 'http://schemas.xmlsoap.org/ws/2004/08/addressing/fault',
+  enumeration: 'http://schemas.xmlsoap.org/ws/2004/09/enumeration/fault',
+  transfer: 'http://schemas.xmlsoap.org/ws/2004/09/transfer/fault',
+};

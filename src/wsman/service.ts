@@ -1,0 +1,183 @@
+// The WS-Management service core: parsed envelope in, response envelope out. Sans-I/O: the
+// listener hands it decoded text and an authenticated principal (or none, for an anonymous
+// Identify); clock and ids are injected. Order of checks: envelope → Identify → catalogue →
+// authorisation → action table (architecture.md §2.3).
+import type { Clock, IdSource } from '../core/clock.js';
+import type { Host } from '../hosts/host.js';
+import type { Principal } from '../auth/types.js';
+import { authorize, buildNetworkLogonToken } from '../authz/token.js';
+import { ACTION_BY_URI, type ActionName } from './ns.js';
+import { readEnvelope, type WsmanRequest } from './envelope.js';
+import { WsmanFault } from './faults.js';
+import { renderEnvelope, renderFault, renderIdentify, type NamespaceSet } from './render.js';
+import { requiredAccess, resolveResource, type Resource } from './catalog.js';
+import type { OutElement } from './xml.js';
+
+export interface OperationContext {
+  readonly req: WsmanRequest;
+  readonly resource: Resource;
+  readonly principal: Principal;
+  readonly host: Host;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  /** The host name or IP the client addressed, for Machine attributes and fault details. */
+  readonly machine: string;
+  readonly clientIp: string;
+  /** Aborted when the client goes away; long polls stop waiting. */
+  readonly signal: AbortSignal;
+}
+
+export interface OperationResponse {
+  readonly action: string;
+  readonly namespaces: NamespaceSet;
+  readonly body: ReadonlyArray<OutElement | string>;
+}
+
+export type Handler = (ctx: OperationContext) => OperationResponse | Promise<OperationResponse>;
+
+/** Handlers for one kind of resource; a missing action answers ActionNotSupported. */
+export type ResourceHandlers = Partial<Record<ActionName, Handler>>;
+
+export interface ServiceOptions {
+  readonly host: Host;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  /** Per resource kind; kinds without handlers answer "not emulated yet". */
+  readonly resources: Partial<Record<Resource['kind'], ResourceHandlers>>;
+}
+
+export interface ServiceRequest {
+  readonly text: string;
+  /** Undefined only for an Identify the listener let through unauthenticated. */
+  readonly principal: Principal | undefined;
+  readonly tls: boolean;
+  readonly machine: string;
+  readonly clientIp: string;
+  readonly signal: AbortSignal;
+  /** Sent without Content-Length (chunked): shell verbs refuse it [WSMV 3.1.4.1.31.8]. */
+  readonly chunked?: boolean;
+}
+
+export interface ServiceResponse {
+  readonly status: 200 | 500;
+  readonly xml: string;
+  /** For the one log line per operation. */
+  readonly operation: string;
+  readonly fault?: string;
+  readonly resourceUri?: string;
+  /** Why authorisation refused, for the log (never sent on the wire). */
+  readonly denyReason?: string;
+  /** An unexpected error behind an InternalError fault: logged with its stack, never sent. */
+  readonly error?: unknown;
+}
+
+const NOT_EMULATED: Record<Resource['kind'], string> = {
+  cmdShell: 'WinRS cmd shells',
+  shell: 'the generic shell resource',
+  config: 'the winrm/config resources',
+  powershell: 'PowerShell Remoting (PSRP)',
+  wmi: 'WMI resources',
+};
+
+const SECPROFILE = 'http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile';
+
+export class WsmanService {
+  constructor(private readonly opts: ServiceOptions) {}
+
+  /** The action table: one handler per action, routing to the resource's own handler. */
+  private readonly actions = Object.fromEntries(
+    [...ACTION_BY_URI.values()].map((name) => [name, (ctx: OperationContext) => this.route(name, ctx)]),
+  ) as Record<ActionName, Handler>;
+
+  private route(name: ActionName, ctx: OperationContext): OperationResponse | Promise<OperationResponse> {
+    const handlers = this.opts.resources[ctx.resource.kind];
+    if (!handlers) throw new WsmanFault('NotEmulated', { what: NOT_EMULATED[ctx.resource.kind] });
+    const h = handlers[name];
+    if (!h) throw new WsmanFault('ActionNotSupported', { action: ctx.req.action });
+    return h(ctx);
+  }
+
+  async handle(r: ServiceRequest): Promise<ServiceResponse> {
+    const { host, ids } = this.opts;
+    let req: WsmanRequest | undefined;
+    let denyReason: string | undefined;
+    try {
+      req = readEnvelope(r.text, {
+        maxEnvelopeSizeBytes: host.winrm.MaxEnvelopeSizekb * 1024,
+        maxTimeoutMs: host.winrm.MaxTimeoutms,
+      });
+      if (req.isIdentify) return { status: 200, xml: renderIdentify(this.identifyFacts(r)), operation: 'Identify' };
+      if (r.principal === undefined) throw new Error('non-Identify request reached the service unauthenticated');
+
+      const actionName = ACTION_BY_URI.get(req.action);
+      if (req.resourceUri === undefined || req.resourceUri === '') throw new WsmanFault('ResourceUriRequired');
+      const resource = resolveResource(host, req.resourceUri);
+      if (!resource) throw new WsmanFault('ResourceNotInCatalog', { uri: req.resourceUri });
+      if (actionName === undefined) throw new WsmanFault('ActionNotSupported', { action: req.action });
+      if (r.chunked && (resource.kind === 'cmdShell' || resource.kind === 'shell' || resource.kind === 'powershell')) {
+        throw new WsmanFault('ChunkedNotSupported');
+      }
+
+      const token = buildNetworkLogonToken({
+        computerName: host.computerName,
+        machineSid: host.machineSid,
+        user: { name: r.principal.user.name, rid: r.principal.user.rid, groups: r.principal.user.groups },
+        authPackage: r.principal.mechanism === 'Negotiate' ? 'NTLM' : r.principal.mechanism,
+        policy: host.policy,
+      });
+      const decision = authorize({ sddl: resource.sddl, token, desired: requiredAccess(resource, actionName) });
+      if (!decision.allowed) {
+        denyReason = decision.reason;
+        throw new WsmanFault('AccessDenied');
+      }
+
+      const ctx: OperationContext = {
+        req,
+        resource,
+        principal: r.principal,
+        host,
+        clock: this.opts.clock,
+        ids,
+        machine: r.machine,
+        clientIp: r.clientIp,
+        signal: r.signal,
+      };
+      const out = await this.actions[actionName](ctx);
+      const xml = renderEnvelope({ action: out.action, namespaces: out.namespaces, relatesTo: req.messageId, messageId: `uuid:${ids.uuid()}`, body: out.body });
+      if (Buffer.byteLength(xml, 'utf8') > req.maxEnvelopeSize) throw new WsmanFault('MaxEnvelopeSizeExceeded');
+      return { status: 200, xml, operation: actionName, resourceUri: req.resourceUri };
+    } catch (e) {
+      const fault = e instanceof WsmanFault ? e : new WsmanFault('InternalError');
+      const xml = renderFault(fault, {
+        relatesTo: fault.relatesTo ?? req?.messageId,
+        messageId: `uuid:${ids.uuid()}`,
+        machine: r.machine,
+      });
+      const operation = req ? (req.isIdentify ? 'Identify' : (ACTION_BY_URI.get(req.action) ?? (req.action || 'unknown'))) : 'unparsed';
+      const result: ServiceResponse = {
+        status: 500,
+        xml,
+        operation,
+        fault: `${fault.spec.subcode ?? fault.spec.code} ${fault.spec.wsmanCode}`,
+        ...(req?.resourceUri !== undefined ? { resourceUri: req.resourceUri } : {}),
+        ...(denyReason !== undefined ? { denyReason } : {}),
+        ...(e instanceof WsmanFault ? {} : { error: e }),
+      };
+      return result;
+    }
+  }
+
+  /** ProductVersion and SecurityProfiles as Windows reports them (wsman-protocol.md §4.1). */
+  private identifyFacts(r: ServiceRequest) {
+    const { host } = this.opts;
+    const stack = host.os.stackVersion;
+    if (r.principal === undefined) return { productVersion: `OS: 0.0.0 SP: 0.0 Stack: ${stack}`, securityProfiles: undefined };
+    const auth = host.winrm.Service.Auth;
+    const scheme = r.tls ? 'https' : 'http';
+    const profiles: string[] = [];
+    if (auth.Basic) profiles.push(`${SECPROFILE}/${scheme}/basic`);
+    if (auth.Negotiate || auth.Kerberos) profiles.push(`${SECPROFILE}/${scheme}/spnego-kerberos`);
+    if (r.tls && auth.Certificate) profiles.push(`${SECPROFILE}/https/mutual`);
+    return { productVersion: `OS: ${host.os.version} SP: ${host.os.servicePack} Stack: ${stack}`, securityProfiles: profiles };
+  }
+}
