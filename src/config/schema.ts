@@ -1,0 +1,753 @@
+// The zod schema of the emulator configuration (architecture.md §2.5). Its parsed output is
+// exactly `EmulatorConfig` (checked at compile time at the bottom). Every Windows setting defaults
+// to what a current, uncustomised Windows shows (winrm-config.md §3, "Current Windows"); the
+// description of each field says what Windows does with it and cites the section. Those
+// descriptions are also the text of docs/configuration.md (src/config/docs.ts).
+//
+// Input rules:
+// * Keys are strict everywhere: an unknown key is an error (with the closest known key suggested).
+// * Under `winrm`, keys are case-insensitive like Windows' own setting names and are renamed to the
+//   canonical spelling before validation (schema-walk.ts `canonicaliseKeys`).
+// * Booleans may be `true`/`false` or the strings 'true'/'false' in any case (as `winrm set` takes
+//   them); numbers may be numbers or numeric strings. Enumerations are matched case-insensitively.
+// * Under `winrm`, an empty YAML value (null) counts as an empty string, like `xsi:nil` in a Put
+//   (winrm-config.md §2.3).
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { canonicalListenerAddress, ipKey, parseListenerAddress } from './address.js';
+import {
+  BUILTIN_ACCOUNT_RIDS,
+  DEFAULT_COMPUTER_NAME,
+  FIRST_USER_RID,
+  KNOWN_LOCAL_GROUPS,
+  MICROSOFT_POWERSHELL_SDDL,
+  WINDOWS_DEFAULT_PORTS,
+  WINDOWS_ROOT_SDDL,
+} from './defaults.js';
+import { canonicaliseKeys, closestKey, isPlainRecord, type KeyProblem } from './schema-walk.js';
+import type {
+  CertMappingConfig,
+  ClientConfig,
+  EmulatorConfig,
+  ListenerConfig,
+  LoggingConfig,
+  OsConfig,
+  PolicyConfig,
+  ServerConfig,
+  ServiceConfig,
+  SessionConfigurationConfig,
+  UserConfig,
+  WinrmConfig,
+  WinrsConfig,
+} from './types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Coercions and field builders
+
+const UINT32_MAX = 4294967295;
+const INT32_MAX = 2147483647;
+
+/** 'true' / 'FALSE' → boolean, as `winrm set` accepts; anything else is left for z.boolean() to reject. */
+function toBoolean(value: unknown): unknown {
+  if (typeof value === 'string') {
+    const text = value.trim().toLowerCase();
+    if (text === 'true') return true;
+    if (text === 'false') return false;
+  }
+  return value;
+}
+
+/** '5985' → 5985; other strings are left for z.number() to reject. */
+function toNumber(value: unknown): unknown {
+  if (typeof value === 'string' && /^\s*[+-]?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+  return value;
+}
+
+/** Windows string values: an empty YAML value (null) is an empty string. */
+function nullToEmpty(value: unknown): unknown {
+  return value === null ? '' : value;
+}
+
+/** Thumbprints and hashes: drop spaces, colons and the invisible marks certmgr copies, upper-case. */
+function normaliseHex(value: unknown): unknown {
+  if (value === null) return '';
+  if (typeof value !== 'string') return value;
+  return value.replace(/[\s:\u200e\u200f\ufeff]/g, '').toUpperCase();
+}
+
+function trimString(value: unknown): unknown {
+  return typeof value === 'string' ? value.trim() : value;
+}
+
+function fmt(n: number): string {
+  return String(n);
+}
+
+const bool = (fallback: boolean, description: string) => z.preprocess(toBoolean, z.boolean()).default(fallback).describe(description);
+
+function intIn(min: number, max: number) {
+  return z.preprocess(
+    toNumber,
+    z
+      .number()
+      .int({ error: `must be a whole number from ${fmt(min)} to ${fmt(max)}` })
+      .min(min, { error: `must be from ${fmt(min)} to ${fmt(max)}` })
+      .max(max, { error: `must be from ${fmt(min)} to ${fmt(max)}` }),
+  );
+}
+
+const int = (min: number, max: number, fallback: number, description: string) => intIn(min, max).default(fallback).describe(description);
+
+/** A case-insensitive enumeration with canonical output spelling. */
+function ciEnum<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.preprocess(
+    (value: unknown) => {
+      if (typeof value !== 'string') return value;
+      const match = values.find((v) => v.toLowerCase() === value.trim().toLowerCase());
+      return match ?? value;
+    },
+    z.enum(values, { error: `must be one of ${values.join(', ')}` }),
+  );
+}
+
+const winString = () => z.preprocess(nullToEmpty, z.string());
+
+const HEX40 = /^[0-9A-F]{40}$/;
+const thumbprint = () =>
+  z.preprocess(
+    normaliseHex,
+    z.string().regex(/^([0-9A-F]{40})?$/, {
+      error: 'must be 40 hexadecimal digits (the SHA-1 thumbprint of a certificate), or empty',
+    }),
+  );
+
+/** `wsman`: one URL path segment, no slashes. */
+const urlPrefix = (description: string) =>
+  z
+    .preprocess(
+      trimString,
+      z.string().regex(/^[A-Za-z0-9._~-]+$/, {
+        error: "must be one URL path segment (letters, digits, '.', '_', '~', '-'), without slashes, e.g. 'wsman'",
+      }),
+    )
+    .default('wsman')
+    .describe(description);
+
+/** `*`, blank, or a comma list of `IP1-IP2` ranges of the given family (wsmerror.h 2150858988). */
+function ipFilter(family: 4 | 6, description: string) {
+  return z
+    .preprocess(
+      nullToEmpty,
+      z.string().superRefine((text, ctx) => {
+        const trimmed = text.trim();
+        if (trimmed === '' || trimmed === '*') return;
+        for (const part of trimmed.split(',')) {
+          const ends = part.trim().split('-');
+          const ok = ends.length <= 2 && ends.every((end) => isIP(end.trim()) === family);
+          if (!ok) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `'${part.trim()}' is not an IPv${String(family)} address or range IP1-IP2; the filter is blank (no address), '*' (all) or a comma list of ranges, e.g. ${family === 4 ? '10.0.0.1-10.0.0.20' : 'fe80::1-fe80::ff'}`,
+            });
+            return;
+          }
+        }
+      }),
+    )
+    .default('*')
+    .describe(description);
+}
+
+const always = { when: () => true } as const;
+
+// ---------------------------------------------------------------------------------------------
+// winrm/config (winrm-config.md §3)
+
+const DefaultPortsSchema = z
+  .strictObject({
+    HTTP: int(1, 65535, WINDOWS_DEFAULT_PORTS.HTTP, 'Port for HTTP (5985; 80 before KB968930).'),
+    HTTPS: int(1, 65535, WINDOWS_DEFAULT_PORTS.HTTPS, 'Port for HTTPS (5986; 443 before KB968930).'),
+  })
+  .readonly();
+
+const ClientAuthSchema = z
+  .strictObject({
+    Basic: bool(true, 'Client Basic is on by default on Windows (the service side is off). Informational (§3.2).'),
+    Digest: bool(true, 'Client-only; the WinRM service never accepts Digest (§3.2). Informational.'),
+    Kerberos: bool(true, 'Informational (§3.2).'),
+    Negotiate: bool(true, 'Informational (§3.2).'),
+    Certificate: bool(true, 'Informational (§3.2).'),
+    CredSSP: bool(false, 'Informational (§3.2).'),
+  })
+  .readonly();
+
+const ClientSchema = z
+  .strictObject({
+    NetworkDelayms: int(500, UINT32_MAX, 5000, 'Extra client wait time in ms (min 500). Client-side only; shown by `winrm get winrm/config` (§3.2).'),
+    URLPrefix: urlPrefix('Client URL prefix. Client-side only (§3.2).'),
+    AllowUnencrypted: bool(false, 'Client may send unencrypted traffic. Informational (§3.2).'),
+    Auth: ClientAuthSchema.prefault({}).describe('winrm/config/client/auth: mechanisms the client may use (§3.2, §6).'),
+    DefaultPorts: DefaultPortsSchema.prefault({}).describe('winrm/config/client/defaultports (§3.2).'),
+    TrustedHosts: winString()
+      .default('')
+      .describe("Hosts the client trusts without Kerberos: blank, '*', or a comma list of names, '*suffix', 'prefix*', '<local>', IPs. Client-side only (§3.2)."),
+  })
+  .readonly();
+
+const ServiceAuthSchema = z
+  .strictObject({
+    Basic: bool(false, 'Accept HTTP Basic (local accounts only). Off on Windows. Over HTTP it also needs AllowUnencrypted (§3.3, §6).'),
+    Kerberos: bool(true, 'Accept Kerberos (SPNEGO) (§3.3).'),
+    Negotiate: bool(true, 'Accept Negotiate (NTLM or Kerberos). Local admins other than RID 500 get a filtered token unless policy.LocalAccountTokenFilterPolicy (§3.3).'),
+    Certificate: bool(false, 'Accept client-certificate logon on HTTPS through Service.CertMapping (§3.3, §7).'),
+    CredSSP: bool(false, 'Accept CredSSP (§3.3).'),
+    CbtHardeningLevel: ciEnum(['None', 'Relaxed', 'Strict'] as const)
+      .default('Relaxed')
+      .describe('Channel binding on HTTPS: Strict requires a CBT, Relaxed checks it when present, None ignores it. Ignored over HTTP (§3.3).'),
+  })
+  .readonly();
+
+/** Subject: ≥ 1 and ≤ 1023 characters, at most one '*', only as the first or last character (§7.1). */
+function checkSubjectPattern(subject: string, ctx: z.core.$RefinementCtx<string>): void {
+  const stars = subject.split('*').length - 1;
+  const ok = stars === 0 || (stars === 1 && (subject.startsWith('*') || subject.endsWith('*')));
+  if (!ok) ctx.addIssue({ code: 'custom', message: "may hold at most one '*', as its first or last character (wsmerror.h 2150859105)" });
+}
+
+/** URI: at most one '*', only as the last character, no spaces or '?' (§7.1). */
+function checkUriPattern(uri: string, ctx: z.core.$RefinementCtx<string>): void {
+  const stars = uri.split('*').length - 1;
+  if (stars > 1 || (stars === 1 && !uri.endsWith('*'))) {
+    ctx.addIssue({ code: 'custom', message: "may hold at most one '*', as its last character ('*' alone matches every resource URI)" });
+  }
+  if (/[\s?]/.test(uri)) ctx.addIssue({ code: 'custom', message: "must not contain spaces or '?'" });
+}
+
+const CertMappingSchema = z
+  .strictObject({
+    Issuer: z
+      .preprocess(normaliseHex, z.string().regex(HEX40, { error: 'must be the 40 hexadecimal digit thumbprint of the issuing CA certificate' }))
+      .describe('Thumbprint (40 hex) of the CA that signed the client certificates; spaces and colons are removed, upper-cased (§7.1).'),
+    Subject: z
+      .string()
+      .min(1, { error: 'must not be empty' })
+      .max(1023, { error: 'must be at most 1023 characters' })
+      .superRefine(checkSubjectPattern)
+      .describe("Pattern matched against the certificate's SAN DNS name or UPN (not the subject DN), e.g. `user@localhost`; one '*' allowed at the start or end (§7.1)."),
+    URI: z
+      .string()
+      .min(1, { error: 'must not be empty' })
+      .superRefine(checkUriPattern)
+      .default('*')
+      .describe("Resource URI prefix the mapping applies to; '*' = all (§7.1)."),
+    UserName: z
+      .string()
+      .min(1, { error: 'must name a local user' })
+      .describe('Local account the certificate logs on as; must be one of `users` (matched case-insensitively). No domain accounts (§7.1).'),
+    Enabled: bool(true, 'Use this mapping (§7.1).'),
+  })
+  .readonly();
+
+const CertMappingListSchema = z
+  .array(CertMappingSchema)
+  .superRefine((items: readonly unknown[], ctx) => {
+    const seen = new Map<string, number>();
+    items.forEach((item, index) => {
+      if (!isPlainRecord(item)) return;
+      const { Issuer, Subject, URI } = item;
+      if (typeof Issuer !== 'string' || typeof Subject !== 'string') return;
+      const key = `${Issuer}|${Subject.toLowerCase()}|${(typeof URI === 'string' ? URI : '*').toLowerCase()}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index],
+          message: `duplicate certificate mapping: Issuer, Subject and URI are the same as in CertMapping[${String(first)}] (Windows keys mappings by these three)`,
+        });
+      } else {
+        seen.set(key, index);
+      }
+    });
+  }, always)
+  .readonly();
+
+const ServiceSchema = z
+  .strictObject({
+    RootSDDL: z
+      .string()
+      .min(1, { error: 'must not be empty' })
+      .default(WINDOWS_ROOT_SDDL)
+      .describe('Default ACL for resources without their own SDDL: Administrators full, Interactive Users read. Shells need GX, Get/Enumerate GR, Put/Create/Delete GW (§3.3).'),
+    MaxConcurrentOperations: int(0, UINT32_MAX, UINT32_MAX, 'Deprecated and read-only since WinRM 2.0; ignored (§3.3).'),
+    MaxConcurrentOperationsPerUser: int(0, UINT32_MAX, 1500, 'Concurrent operations per user; over it → w:QuotaLimit 2150859174 (§3.3).'),
+    EnumerationTimeoutms: int(0, UINT32_MAX, 240000, 'Idle life in ms of an enumeration context between Pulls (§3.3).'),
+    MaxConnections: int(1, 512, 300, 'Concurrent active requests (Windows 2012+ accepts at most 512) (§3.3).'),
+    MaxPacketRetrievalTimeSeconds: int(0, UINT32_MAX, 120, 'Seconds allowed to receive a whole HTTP request (§3.3).'),
+    AllowUnencrypted: bool(false, 'When false, a plain HTTP request without NTLM/Kerberos/CredSSP message sealing is refused (so Basic over HTTP fails). HTTPS always counts as encrypted (§3.3).'),
+    Auth: ServiceAuthSchema.prefault({}).describe('winrm/config/service/auth: mechanisms the service accepts; only enabled ones are offered on a 401 (§3.3, §6).'),
+    DefaultPorts: DefaultPortsSchema.prefault({}).describe('winrm/config/service/defaultports: port of a listener created without one (§3.3).'),
+    IPv4Filter: ipFilter(4, "IPv4 addresses listeners listen on: '*' all, blank none, or ranges `IP1-IP2,…`. Shapes ListeningOn (§3.3)."),
+    IPv6Filter: ipFilter(6, "IPv6 addresses listeners listen on: '*' all, blank none, or ranges (§3.3)."),
+    EnableCompatibilityHttpListener: bool(false, 'When true Windows adds an HTTP listener on port 80, shown with Source="Compatibility" (§3.3).'),
+    EnableCompatibilityHttpsListener: bool(false, 'When true Windows adds an HTTPS listener on port 443 (§3.3).'),
+    CertificateThumbprint: thumbprint()
+      .default('')
+      .describe("Certificate for the TLS channel inside CredSSP (not a listener's). Empty: Windows generates a self-signed one (§3.3)."),
+    AllowRemoteAccess: bool(true, 'Shown on every 2012 R2+ host; probably the master remote-access switch. Keep true (§3.3, unverified).'),
+    CertMapping: CertMappingListSchema.prefault([]).describe('winrm/config/service/certmapping: client certificates mapped to local accounts (§7.1).'),
+  })
+  .readonly();
+
+const WinrsSchema = z
+  .strictObject({
+    AllowRemoteShellAccess: bool(true, 'false → shell Create refused with 2150859180 (§3.4).'),
+    IdleTimeout: int(
+      0,
+      INT32_MAX,
+      7200000,
+      'Default shell idle timeout in ms when Create has no IdleTimeOut; idle shells are deleted. Windows treats values below 60000 as 60000; the emulator accepts them as given, for fast tests (§3.4).',
+    ),
+    MaxConcurrentUsers: int(0, INT32_MAX, INT32_MAX, 'Users with shells at once; over it → w:QuotaLimit 2150859179 (§3.4).'),
+    MaxShellRunTime: int(0, INT32_MAX, INT32_MAX, 'Read-only and ignored since WinRM 2.0 (§3.4).'),
+    MaxProcessesPerShell: int(0, INT32_MAX, INT32_MAX, 'Processes per shell; 0 = unlimited; over it → w:InternalError (§3.4).'),
+    MaxMemoryPerShellMB: int(0, INT32_MAX, INT32_MAX, 'Memory per shell in MB; 0 = unlimited; exceeding it ends the operation (§3.4).'),
+    MaxShellsPerUser: int(0, INT32_MAX, INT32_MAX, 'Shells per user; 0 = unlimited; over it → w:QuotaLimit 2150859173 (§3.4).'),
+  })
+  .readonly();
+
+const ListenerSchema = z
+  .strictObject({
+    Address: z
+      .preprocess(
+        (value: unknown) => (typeof value === 'string' ? canonicalListenerAddress(value) : value),
+        z.string().superRefine((address, ctx) => {
+          const parsed = parseListenerAddress(address);
+          if (parsed.kind === 'invalid') {
+            ctx.addIssue({ code: 'custom', message: `invalid listener address '${address}': ${parsed.reason} (Windows: 2150858889)` });
+          } else if (parsed.kind === 'mac') {
+            ctx.addIssue({
+              code: 'custom',
+              message: `'${address}' is a valid Windows listener address, but binding by MAC address is not emulated (the emulator cannot map a MAC to a network adapter); use '*' or 'IP:<address>'`,
+            });
+          }
+        }),
+      )
+      .describe("`*` (all addresses), `IP:a.b.c.d`, `IP:[v6]` or `IP:v6`. `MAC:…` is valid on Windows but not emulated. Key of the listener with Transport (§5.1)."),
+    Transport: ciEnum(['HTTP', 'HTTPS'] as const).describe('HTTP or HTTPS (any case on input). Key of the listener with Address (§5.1).'),
+    Port: intIn(1, 65535).describe('TCP port; default Service.DefaultPorts of the transport (5985 / 5986) (§5.1, §5.2).'),
+    Hostname: z
+      .preprocess(
+        nullToEmpty,
+        z.string().regex(/^$|^(?=.{1,255}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/, {
+          error: 'must be empty or a DNS host name',
+        }),
+      )
+      .default('')
+      .describe("HTTPS: the name clients use, which must match the certificate's CN (2150858985). Empty for HTTP (§5.1)."),
+    Enabled: bool(true, 'When false the listener is configured but not bound (§5.1).'),
+    URLPrefix: urlPrefix('Path the listener answers on: POST /<URLPrefix> (§5.1, §5.2).'),
+    CertificateThumbprint: thumbprint()
+      .default('')
+      .describe('HTTPS: 40 hex digits naming a certificate in `certificateStore` (spaces and colons removed, upper-cased). Must be empty for HTTP (2150858987) (§5.1).'),
+  })
+  .superRefine((listener: unknown, ctx) => {
+    if (!isPlainRecord(listener)) return;
+    const { Transport, CertificateThumbprint } = listener;
+    if (typeof CertificateThumbprint !== 'string') return;
+    if (Transport === 'HTTP' && CertificateThumbprint !== '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CertificateThumbprint'],
+        message: 'must be empty for an HTTP listener: HTTP does not use a certificate (Windows refuses this with 2150858987 "When HTTP is the transport, the Certificate thumbprint must be blank")',
+      });
+    }
+    if (Transport === 'HTTPS' && CertificateThumbprint === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CertificateThumbprint'],
+        message: 'is required for an HTTPS listener: give the 40 hex digit thumbprint of a certificate in certificateStore (`winrm-emulator certs new` prints one)',
+      });
+    }
+  }, always)
+  .readonly();
+
+/** Comparison key of a listener address: '*' for any, the canonical IP otherwise. */
+function addressKey(address: string): string {
+  const parsed = parseListenerAddress(address);
+  if (parsed.kind === 'any') return '*';
+  if (parsed.kind === 'ip') return ipKey(parsed.ip, parsed.family);
+  return address.toUpperCase();
+}
+
+const ListenerListSchema = z
+  .array(ListenerSchema)
+  .superRefine((items: readonly unknown[], ctx) => {
+    interface Seen {
+      readonly index: number;
+      readonly address: string;
+      readonly key: string;
+      readonly transport: string;
+      readonly port: unknown;
+      readonly enabled: unknown;
+    }
+    const seen: Seen[] = [];
+    items.forEach((item, index) => {
+      if (!isPlainRecord(item)) return;
+      const { Address, Transport, Port, Enabled } = item;
+      if (typeof Address !== 'string' || (Transport !== 'HTTP' && Transport !== 'HTTPS')) return;
+      const current: Seen = { index, address: Address, key: addressKey(Address), transport: Transport, port: Port, enabled: Enabled ?? true };
+      const twin = seen.find((s) => s.key === current.key && s.transport === current.transport);
+      if (twin !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'Address'],
+          message: `duplicate listener: Address '${Address}' with Transport ${Transport} is already Listener[${String(twin.index)}]; Windows keys listeners by Address and Transport`,
+        });
+      } else if (current.enabled !== false && typeof current.port === 'number') {
+        const clash = seen.find(
+          (s) => s.enabled !== false && s.port === current.port && (s.key === '*' || current.key === '*' || s.key === current.key),
+        );
+        if (clash !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'Port'],
+            message: `port ${String(current.port)} on '${Address}' is already bound by Listener[${String(clash.index)}] (Address '${clash.address}', ${clash.transport}); two enabled listeners cannot share an address and port`,
+          });
+        }
+      }
+      seen.push(current);
+    });
+  }, always)
+  .readonly();
+
+/** Give a listener without Port the Service/DefaultPorts port of its transport (§5.2 Create). */
+function fillListenerPorts(value: unknown): unknown {
+  if (!isPlainRecord(value) || !Array.isArray(value.Listener)) return value;
+  const service = value.Service;
+  const rawPorts = isPlainRecord(service) ? service.DefaultPorts : undefined;
+  const portFor = (transport: 'HTTP' | 'HTTPS'): number => {
+    const raw = isPlainRecord(rawPorts) ? toNumber(rawPorts[transport]) : undefined;
+    return typeof raw === 'number' && Number.isInteger(raw) && raw >= 1 && raw <= 65535 ? raw : WINDOWS_DEFAULT_PORTS[transport];
+  };
+  const listeners = value.Listener.map((item: unknown) => {
+    if (!isPlainRecord(item) || item.Port !== undefined) return item;
+    const transport = typeof item.Transport === 'string' && item.Transport.trim().toUpperCase() === 'HTTPS' ? 'HTTPS' : 'HTTP';
+    return { ...item, Port: portFor(transport) };
+  });
+  return { ...value, Listener: listeners };
+}
+
+const WinrmSchema = z
+  .preprocess(
+    fillListenerPorts,
+    z
+      .strictObject({
+        MaxEnvelopeSizekb: int(
+          32,
+          1039440,
+          500,
+          'Largest SOAP envelope in KiB. A larger request body → HTTP 413; responses are capped at min(request MaxEnvelopeSize, this × 1024). pypsrp and evil-winrm read it to size fragments (§3.1).',
+        ),
+        MaxTimeoutms: int(500, UINT32_MAX, 60000, 'A missing or larger OperationTimeout is silently capped to this (§3.1).'),
+        MaxBatchItems: int(1, UINT32_MAX, 32000, 'Cap on MaxElements in Enumerate/Pull responses (§3.1).'),
+        MaxProviderRequests: int(0, UINT32_MAX, UINT32_MAX, 'Deprecated and read-only since WinRM 2.0; ignored (§3.1).'),
+        Client: ClientSchema.prefault({}).describe('winrm/config/client: informational for a server, but `winrm get winrm/config` shows it (§3.2).'),
+        Service: ServiceSchema.prefault({}).describe('winrm/config/service (§3.3).'),
+        Winrs: WinrsSchema.prefault({}).describe('winrm/config/winrs (WSMan:\\localhost\\Shell): remote shell quotas (§3.4).'),
+        Listener: ListenerListSchema.prefault([]).describe(
+          'winrm/config/listener items. Windows has none until configured (Server 2012+ ships the HTTP one); the embedded default.yaml adds two on 127.0.0.1 (§3.5, §5).',
+        ),
+      })
+      .readonly(),
+  )
+  .describe('The `winrm/config` tree and its listeners, with Windows\' own names. Keys are case-insensitive (winrm-config.md §2, §3).');
+
+// ---------------------------------------------------------------------------------------------
+// The emulated host
+
+const USER_NAME_FORBIDDEN = /[\\/[\]:;|=,+*?<>"@\u0000-\u001f]/;
+
+function canonicalGroup(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  return KNOWN_LOCAL_GROUPS.find((g) => g.toLowerCase() === text.toLowerCase()) ?? text;
+}
+
+const knownGroups = new Set<string>(KNOWN_LOCAL_GROUPS);
+
+const UserSchema = z
+  .strictObject({
+    name: z
+      .preprocess(
+        trimString,
+        z
+          .string()
+          .min(1, { error: 'must not be empty' })
+          .max(20, { error: 'must be at most 20 characters (Windows local account names)' })
+          .refine((n) => !USER_NAME_FORBIDDEN.test(n), { error: 'must not contain any of \\ / [ ] : ; | = , + * ? < > " @' })
+          .refine((n) => !/^[. ]+$/.test(n), { error: 'must not consist only of periods and spaces' }),
+      )
+      .describe('Local account name (1–20 characters, none of \\ / [ ] : ; | = , + * ? < > " @), unique case-insensitively.'),
+    password: z
+      .string()
+      .min(1, { error: 'must not be empty (Windows refuses network logons with a blank password)' })
+      .max(256, { error: 'must be at most 256 characters' })
+      .exactOptional()
+      .describe('Clear-text password. Give exactly one of password and ntHash.'),
+    ntHash: z
+      .preprocess(normaliseHex, z.string().regex(/^[0-9A-F]{32}$/, { error: 'must be 32 hexadecimal digits: MD4 of the UTF-16LE password' }))
+      .exactOptional()
+      .describe('NT hash (32 hex, MD4 of UTF-16LE password), upper-cased. Enough for NTLM; Basic and CredSSP need the password.'),
+    groups: z
+      .array(
+        z.preprocess(
+          canonicalGroup,
+          z.string().refine((g) => knownGroups.has(g), {
+            error: (issue) => {
+              const name = String(issue.input);
+              const near = closestKey(name, KNOWN_LOCAL_GROUPS);
+              return `unknown local group '${name}'; ${near !== undefined ? `did you mean '${near}'? ` : ''}known groups: ${KNOWN_LOCAL_GROUPS.join(', ')}`;
+            },
+          }),
+        ),
+      )
+      .superRefine((groups: readonly unknown[], ctx) => {
+        groups.forEach((group, index) => {
+          if (groups.indexOf(group) !== index) ctx.addIssue({ code: 'custom', path: [index], message: `'${String(group)}' is listed twice` });
+        });
+      }, always)
+      .readonly()
+      .prefault([])
+      .describe('Local groups (case-insensitive, stored in canonical spelling). Administrators and Remote Management Users are what WinRM access turns on.'),
+    rid: intIn(500, UINT32_MAX)
+      .exactOptional()
+      .describe('Relative id. Default: Administrator 500, Guest 501, others 1000, 1001, … in order, skipping ids in use. Unique.'),
+    enabled: bool(true, 'A disabled account cannot log on.'),
+    fullName: z.preprocess(nullToEmpty, z.string().max(256, { error: 'must be at most 256 characters' })).default('').describe('Full name (`net user` shows it).'),
+  })
+  .superRefine((user: unknown, ctx) => {
+    if (!isPlainRecord(user)) return;
+    const hasPassword = user.password !== undefined;
+    const hasHash = user.ntHash !== undefined;
+    if (hasPassword && hasHash) {
+      ctx.addIssue({ code: 'custom', path: ['ntHash'], message: 'give either password or ntHash, not both' });
+    } else if (!hasPassword && !hasHash) {
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'is required: give password (or ntHash)' });
+    }
+  }, always)
+  .readonly();
+
+type ParsedUser = z.output<typeof UserSchema>;
+
+/** Default RIDs: Administrator 500, Guest 501, then 1000, 1001… in order, skipping used ones. */
+function assignRids(users: readonly ParsedUser[]): readonly ParsedUser[] {
+  const used = new Set<number>();
+  for (const user of users) if (user.rid !== undefined) used.add(user.rid);
+  let next = FIRST_USER_RID;
+  return users.map((user) => {
+    if (user.rid !== undefined) return user;
+    const builtin = BUILTIN_ACCOUNT_RIDS[user.name.toLowerCase()];
+    let rid: number;
+    if (builtin !== undefined && !used.has(builtin)) {
+      rid = builtin;
+    } else {
+      while (used.has(next)) next++;
+      rid = next;
+    }
+    used.add(rid);
+    return { ...user, rid };
+  });
+}
+
+const UserListSchema = z
+  .array(UserSchema)
+  .superRefine((users: readonly unknown[], ctx) => {
+    const names = new Map<string, number>();
+    const rids = new Map<number, number>();
+    users.forEach((user, index) => {
+      if (!isPlainRecord(user)) return;
+      if (typeof user.name === 'string') {
+        const first = names.get(user.name.toLowerCase());
+        if (first !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate user '${user.name}': users[${String(first)}] has the same name (names are case-insensitive)` });
+        } else {
+          names.set(user.name.toLowerCase(), index);
+        }
+      }
+      if (typeof user.rid === 'number') {
+        const first = rids.get(user.rid);
+        if (first !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [index, 'rid'], message: `duplicate rid ${String(user.rid)}: users[${String(first)}] has it already` });
+        } else {
+          rids.set(user.rid, index);
+        }
+      }
+    });
+  }, always)
+  .readonly()
+  .transform(assignRids);
+
+const SessionConfigurationSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,256}$/, { error: "must be 1–256 letters, digits, '.', '_' or '-', e.g. Microsoft.PowerShell" })
+      .describe('Endpoint name, as in the resource URI http://schemas.microsoft.com/powershell/<name>. Unique case-insensitively.'),
+    sddl: z.string().min(1, { error: 'must not be empty' }).describe("The endpoint's own SDDL; who may connect to it (needs GX)."),
+  })
+  .readonly();
+
+const SessionConfigurationListSchema = z
+  .array(SessionConfigurationSchema)
+  .superRefine((items: readonly unknown[], ctx) => {
+    const names = new Map<string, number>();
+    items.forEach((item, index) => {
+      if (!isPlainRecord(item) || typeof item.name !== 'string') return;
+      const first = names.get(item.name.toLowerCase());
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `duplicate session configuration '${item.name}': sessionConfigurations[${String(first)}] has the same name (names are case-insensitive)` });
+      } else {
+        names.set(item.name.toLowerCase(), index);
+      }
+    });
+  }, always)
+  .readonly();
+
+const OsSchema = z
+  .strictObject({
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+$/, { error: 'must be major.minor.build, e.g. 10.0.17763' })
+      .default('10.0.17763')
+      .describe('OS version major.minor.build (10.0.17763 = Windows Server 2019).'),
+    servicePack: z.string().regex(/^\d+\.\d+$/, { error: 'must be major.minor, e.g. 0.0' }).default('0.0').describe('Service pack major.minor.'),
+    stackVersion: z.string().regex(/^\d+\.\d+$/, { error: 'must be major.minor, e.g. 3.0' }).default('3.0').describe('WS-Management stack version in Identify (3.0 on WMF 3+).'),
+    productName: z.string().min(1, { error: 'must not be empty' }).default('Windows Server 2019 Datacenter').describe('Product name (systeminfo, $PSVersionTable…).'),
+  })
+  .readonly();
+
+const PolicySchema = z
+  .strictObject({
+    LocalAccountTokenFilterPolicy: bool(
+      false,
+      'HKLM\\…\\Policies\\System\\LocalAccountTokenFilterPolicy = 1: local administrators other than RID 500 keep their admin token over the network (auth.md §8.3).',
+    ),
+    FilterAdministratorToken: bool(false, 'Admin Approval Mode for the built-in Administrator: when true even RID 500 gets a filtered token remotely (auth.md §8.3).'),
+  })
+  .readonly();
+
+const LoggingSchema = z
+  .strictObject({
+    level: ciEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const).default('info').describe('pino log level.'),
+  })
+  .readonly();
+
+const ServerSchema = z
+  .strictObject({
+    keepAliveTimeoutMs: int(1000, INT32_MAX, 120000, 'Idle HTTP keep-alive in ms; at least 120 s in practice, since NTLM and Kerberos authenticate the connection (auth.md §1.3).'),
+    allowDefaultPasswordsOnNetwork: bool(
+      false,
+      'Allow listeners beyond loopback while a user still has a documented default password (also the CLI flag --allow-default-passwords-on-network).',
+    ),
+    unencryptedRefusalStatus: z
+      .preprocess(toNumber, z.literal([401, 500], { error: 'must be 401 or 500' }))
+      .default(500)
+      .describe('HTTP status for a plaintext request over HTTP after an encryption-capable context: 500 as Windows (auth.md §1.7) or 401.'),
+  })
+  .readonly();
+
+const EmulatorConfigObject = z
+  .strictObject({
+    computerName: z
+      .preprocess(
+        (value: unknown) => (typeof value === 'string' ? value.trim().toUpperCase() : value),
+        z
+          .string()
+          .regex(/^[A-Z0-9-]{1,15}$/, { error: 'must be a NetBIOS computer name: 1–15 letters, digits or hyphens' })
+          .refine((name) => !/^\d+$/.test(name), { error: 'must not consist only of digits' }),
+      )
+      .default(DEFAULT_COMPUTER_NAME)
+      .describe('NetBIOS name of the emulated host (1–15 letters, digits, hyphens), stored upper-case.'),
+    os: OsSchema.prefault({}).describe('Facts about the emulated OS (Identify ProductVersion, ver, systeminfo).'),
+    winrm: WinrmSchema.prefault({}),
+    certificateStore: z
+      .string()
+      .min(1, { error: 'must not be empty' })
+      .default('./certs')
+      .describe("Folder of PEM files (certificate then private key), found by SHA-1 thumbprint. Relative to the config file's folder (the package root for the embedded default)."),
+    users: UserListSchema.prefault([]).describe('Local accounts of the emulated host.'),
+    sessionConfigurations: SessionConfigurationListSchema.prefault([{ name: 'Microsoft.PowerShell', sddl: MICROSOFT_POWERSHELL_SDDL }]).describe(
+      'PowerShell session configurations (endpoints) with their SDDL (auth.md §8.1).',
+    ),
+    policy: PolicySchema.prefault({}).describe('Host policy outside WinRM config that changes who gets in (auth.md §8.3).'),
+    logging: LoggingSchema.prefault({}).describe('Logging.'),
+    server: ServerSchema.prefault({}).describe('Emulator-only knobs (not part of Windows\' model).'),
+  })
+  .superRefine((config: unknown, ctx) => {
+    // Certificate mappings must name a configured user (§7.1: local accounts only).
+    if (!isPlainRecord(config) || !isPlainRecord(config.winrm) || !Array.isArray(config.users)) return;
+    const service = config.winrm.Service;
+    if (!isPlainRecord(service) || !Array.isArray(service.CertMapping)) return;
+    const names = new Set(config.users.map((u: unknown) => (isPlainRecord(u) && typeof u.name === 'string' ? u.name.toLowerCase() : '')));
+    service.CertMapping.forEach((mapping: unknown, index) => {
+      if (!isPlainRecord(mapping) || typeof mapping.UserName !== 'string' || mapping.UserName === '') return;
+      if (!names.has(mapping.UserName.toLowerCase())) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['winrm', 'Service', 'CertMapping', index, 'UserName'],
+          message: `'${mapping.UserName}' is not one of the configured users; a certificate mapping logs on as a local account listed in users`,
+        });
+      }
+    });
+  }, always)
+  .readonly();
+
+/**
+ * The configuration schema. Input: the merged YAML/environment/CLI object; output: an
+ * `EmulatorConfig` with every default filled in. Keys under `winrm` are first renamed to their
+ * canonical spelling.
+ */
+export const EmulatorConfigSchema = z.preprocess((value: unknown, ctx) => {
+  const problems: KeyProblem[] = [];
+  const canonical = canonicaliseKeys(value, EmulatorConfigObject, [], problems);
+  for (const problem of problems) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+  return canonical;
+}, EmulatorConfigObject);
+
+/** The schema without the key-renaming step, for walking its shape (docs, suggestions). */
+export const EmulatorConfigShape = EmulatorConfigObject;
+
+export {
+  CertMappingSchema,
+  ClientSchema,
+  ListenerSchema,
+  LoggingSchema,
+  OsSchema,
+  PolicySchema,
+  ServerSchema,
+  ServiceSchema,
+  SessionConfigurationSchema,
+  UserSchema,
+  WinrmSchema,
+  WinrsSchema,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Compile-time proof that the schema's output is exactly the contract in types.ts.
+
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Assert<T extends true> = T;
+
+export type _ListenerMatches = Assert<Equals<z.output<typeof ListenerSchema>, ListenerConfig>>;
+export type _CertMappingMatches = Assert<Equals<z.output<typeof CertMappingSchema>, CertMappingConfig>>;
+export type _ClientMatches = Assert<Equals<z.output<typeof ClientSchema>, ClientConfig>>;
+export type _ServiceMatches = Assert<Equals<z.output<typeof ServiceSchema>, ServiceConfig>>;
+export type _WinrsMatches = Assert<Equals<z.output<typeof WinrsSchema>, WinrsConfig>>;
+export type _WinrmMatches = Assert<Equals<z.output<typeof WinrmSchema>, WinrmConfig>>;
+export type _UserMatches = Assert<Equals<z.output<typeof UserSchema>, UserConfig>>;
+export type _SessionMatches = Assert<Equals<z.output<typeof SessionConfigurationSchema>, SessionConfigurationConfig>>;
+export type _OsMatches = Assert<Equals<z.output<typeof OsSchema>, OsConfig>>;
+export type _PolicyMatches = Assert<Equals<z.output<typeof PolicySchema>, PolicyConfig>>;
+export type _LoggingMatches = Assert<Equals<z.output<typeof LoggingSchema>, LoggingConfig>>;
+export type _ServerMatches = Assert<Equals<z.output<typeof ServerSchema>, ServerConfig>>;
+export type _ConfigMatches = Assert<Equals<z.output<typeof EmulatorConfigSchema>, EmulatorConfig>>;
