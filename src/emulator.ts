@@ -1,0 +1,143 @@
+// Wires the layers together for one or more emulated hosts: config → host → auth mechanisms →
+// WS-Man service → one listener per configured Listener entry.
+import type { Logger } from 'pino';
+import type { EmulatorConfig, LoadedConfig } from './config/types.js';
+import { loadConfig, checkExposure } from './config/load.js';
+import { listenerBindHost } from './config/address.js';
+import { loadCertificateStore, describeMissingThumbprint, type CertificateStore } from './certs/store.js';
+import { Host } from './hosts/host.js';
+import { basicMechanism } from './auth/basic.js';
+import type { AuthMechanism } from './auth/types.js';
+import { WsmanService, type ResourceHandlers } from './wsman/service.js';
+import type { Resource } from './wsman/catalog.js';
+import { startListener, type RunningListener } from './listener/server.js';
+import { createLogger } from './logging.js';
+import { EmulatorEvents } from './events.js';
+import { randomIds, systemClock, type Clock, type IdSource } from './core/clock.js';
+
+export interface EmulatorOptions {
+  /** A loaded config, a plain config object (validated), or nothing for the embedded default. */
+  readonly config?: LoadedConfig | EmulatorConfig;
+  /** A YAML file merged over the embedded default (ignored when `config` is given). */
+  readonly configFile?: string;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly ids?: IdSource;
+  /** Bind every listener on port 0 (tests); the real ports are in `listeners`. */
+  readonly ephemeralPorts?: boolean;
+  /** Skip the refusal to expose default passwords on non-loopback addresses. */
+  readonly allowDefaultPasswordsOnNetwork?: boolean;
+}
+
+export interface ListenerInfo {
+  readonly address: string;
+  readonly transport: 'HTTP' | 'HTTPS';
+  readonly port: number;
+  readonly url: string;
+  readonly thumbprint: string | undefined;
+}
+
+export interface Emulator {
+  readonly config: EmulatorConfig;
+  readonly host: Host;
+  readonly listeners: readonly ListenerInfo[];
+  readonly events: EmulatorEvents;
+  readonly logger: Logger;
+  readonly usesDefaultPasswords: boolean;
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+function isLoaded(c: LoadedConfig | EmulatorConfig): c is LoadedConfig {
+  return (c as LoadedConfig).config !== undefined && (c as LoadedConfig).baseDir !== undefined;
+}
+
+/** Mechanisms this emulator implements, in the order Windows lists them (auth.md §1.2). */
+const MECHANISMS: readonly AuthMechanism[] = [basicMechanism];
+
+export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const loaded: LoadedConfig = options.config
+    ? isLoaded(options.config)
+      ? options.config
+      : loadConfig({ overrides: options.config as never, env: {} })
+    : loadConfig(options.configFile !== undefined ? { file: options.configFile } : {});
+  const config = loaded.config;
+  const logger = options.logger ?? createLogger(config.logging.level);
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomIds;
+  const events = new EmulatorEvents();
+
+  if (!options.allowDefaultPasswordsOnNetwork) {
+    const exposure = checkExposure(loaded);
+    if (exposure) throw new StartupError(exposure);
+  }
+
+  const enabled = config.winrm.Listener.filter((l) => l.Enabled);
+  let store: CertificateStore | undefined;
+  if (enabled.some((l) => l.Transport === 'HTTPS')) {
+    store = loadCertificateStore(config.certificateStore);
+    for (const [i, l] of config.winrm.Listener.entries()) {
+      if (l.Enabled && l.Transport === 'HTTPS' && !store.get(l.CertificateThumbprint)?.keyPem) {
+        const where = loaded.file ?? '<embedded default>';
+        throw new StartupError(`${where}: winrm.Listener[${i}].CertificateThumbprint: ${describeMissingThumbprint(store, l.CertificateThumbprint)}`);
+      }
+    }
+  }
+
+  const host = new Host(config);
+  const resources: Partial<Record<Resource['kind'], ResourceHandlers>> = {};
+  const service = new WsmanService({ host, clock, ids, resources });
+  const started: RunningListener[] = [];
+  const startedAt = clock.now();
+  try {
+    for (const l of enabled) {
+      const bindHost = listenerBindHost(l.Address);
+      if (bindHost === undefined) throw new StartupError(`listener ${l.Address} cannot be bound by this emulator`);
+      started.push(
+        await startListener({
+          host,
+          listener: l,
+          service,
+          mechanisms: MECHANISMS,
+          events,
+          ids,
+          logger,
+          certificate: l.Transport === 'HTTPS' ? store?.get(l.CertificateThumbprint) : undefined,
+          bindHost,
+          port: options.ephemeralPorts ? 0 : l.Port,
+          keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
+          // Read a little past MaxEnvelopeSizekb so the pipeline itself answers 413.
+          bodyLimit: config.winrm.MaxEnvelopeSizekb * 1024 + 1,
+          health: () => ({ computerName: host.computerName, uptimeMs: clock.now() - startedAt }),
+        }),
+      );
+    }
+  } catch (e) {
+    await Promise.allSettled(started.map((s) => s.app.close()));
+    if (e instanceof Error && 'code' in e && (e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new StartupError(`cannot listen: ${e.message}. Another WinRM emulator (or service) is already using that port; stop it or change winrm.Listener[].Port.`);
+    }
+    throw e;
+  }
+
+  let closed = false;
+  return {
+    config,
+    host,
+    events,
+    logger,
+    usesDefaultPasswords: loaded.usesDefaultPasswords,
+    listeners: started.map((s) => ({ address: s.config.Address, transport: s.config.Transport, port: s.port, url: s.url, thumbprint: s.thumbprint })),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled(started.map((s) => s.app.close()));
+    },
+  };
+}

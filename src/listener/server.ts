@@ -1,0 +1,89 @@
+// One fastify server per configured listener: the only place that touches sockets and TLS.
+// fastify mechanics follow auth.md §1.10 (catch-all Buffer parser, keep-alive ≥ 120 s, no
+// compression) and HTTP.sys's answers for what is not WS-Man (wsman-protocol.md §1.1).
+import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ListenerConfig } from '../config/types.js';
+import type { StoredCertificate } from '../certs/store.js';
+import { Pipeline, SERVER_HEADER, type PipelineOptions } from './pipeline.js';
+
+export interface ListenerOptions extends Omit<PipelineOptions, 'tls'> {
+  readonly logger: Logger;
+  readonly certificate: StoredCertificate | undefined;
+  readonly bindHost: string;
+  readonly port: number;
+  readonly keepAliveTimeoutMs: number;
+  /** Body bytes read at most before answering 413; above MaxEnvelopeSizekb so 413 is ours. */
+  readonly bodyLimit: number;
+  readonly health: () => Record<string, unknown>;
+}
+
+export interface RunningListener {
+  readonly config: ListenerConfig;
+  readonly app: FastifyInstance;
+  readonly url: string;
+  readonly address: string;
+  readonly port: number;
+  readonly thumbprint: string | undefined;
+  readonly pipeline: Pipeline;
+}
+
+let requestSeq = 0;
+
+export async function startListener(opts: ListenerOptions): Promise<RunningListener> {
+  const tls = opts.listener.Transport === 'HTTPS';
+  if (tls && !opts.certificate?.keyPem) throw new Error(`HTTPS listener ${opts.listener.Address} has no certificate with a private key`);
+  const https = tls && opts.certificate?.keyPem ? { https: { cert: opts.certificate.certPem, key: opts.certificate.keyPem, minVersion: 'TLSv1.2' as const } } : {};
+  const app = fastify({
+    // pino's Logger is a FastifyBaseLogger at run time; the declared types differ only in generics.
+    loggerInstance: opts.logger as unknown as FastifyBaseLogger,
+    // One line per operation comes from the pipeline, not fastify's request logging.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => `r${++requestSeq}`,
+    keepAliveTimeout: opts.keepAliveTimeoutMs,
+    bodyLimit: opts.bodyLimit,
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    ...https,
+  });
+  const pipeline = new Pipeline({ ...opts, tls });
+
+  // Every body arrives as a Buffer, whatever its Content-Type (auth.md §1.10).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.header('server', SERVER_HEADER);
+  });
+
+  const prefix = `/${opts.listener.URLPrefix}`;
+  app.post(prefix, (req, reply) => pipeline.handle(req, reply));
+  // Anything but POST on the WS-Man path: 405, Allow: POST, Connection: close (auth.md §1.1).
+  app.route({
+    method: ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+    url: prefix,
+    handler: (_req, reply) => reply.code(405).header('allow', 'POST').header('connection', 'close').header('content-length', '0').send(),
+  });
+  app.get('/_emulator/health', async () => ({ status: 'ok', ...opts.health() }));
+  app.setNotFoundHandler((_req, reply) => reply.code(404).header('content-length', '0').send());
+  app.setErrorHandler((err: { statusCode?: number; code?: string }, req, reply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).header('content-length', '0').header('connection', 'close').send();
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err }, 'unexpected error in the listener');
+    return reply.code(status).header('content-length', '0').send();
+  });
+
+  await app.listen({ host: opts.bindHost, port: opts.port, listenTextResolver: (address) => `listener ${opts.listener.Transport} ${opts.listener.Address} bound to ${address}` });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  const shownHost = opts.bindHost === '::' || opts.bindHost === '0.0.0.0' ? 'localhost' : opts.bindHost.includes(':') ? `[${opts.bindHost}]` : opts.bindHost;
+  return {
+    config: opts.listener,
+    app,
+    url: `${tls ? 'https' : 'http'}://${shownHost}:${port}${prefix}`,
+    address: opts.bindHost,
+    port,
+    thumbprint: opts.certificate?.thumbprint,
+    pipeline,
+  };
+}

@@ -1,0 +1,103 @@
+// Real third-party clients for interop tests. A missing client skips with a printed reason
+// locally; under CI=true it is a failure, never a skip (DEVELOPERS.md quality bar).
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+
+export const PYTHON = '/usr/bin/python3';
+export const PYWINRM_DRIVER = fileURLToPath(new URL('../interop/py/pywinrm_driver.py', import.meta.url));
+
+export interface ClientCheck {
+  readonly available: boolean;
+  readonly reason: string;
+}
+
+function check(name: string, probe: () => boolean, install: string): ClientCheck {
+  let ok = false;
+  try {
+    ok = probe();
+  } catch {
+    ok = false;
+  }
+  const reason = ok ? '' : `${name} is not installed (${install})`;
+  if (!ok && process.env.CI === 'true') throw new Error(`CI=true and ${reason}: interop tests must not be skipped in CI`);
+  if (!ok) console.warn(`[interop] skipping: ${reason}`);
+  return { available: ok, reason };
+}
+
+export function pywinrmClient(): ClientCheck {
+  return check(
+    'pywinrm under /usr/bin/python3',
+    () => existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import winrm'], { stdio: 'ignore' }).status === 0,
+    'apt-get install python3-winrm python3-requests-ntlm python3-requests-kerberos',
+  );
+}
+
+export function curlClient(): ClientCheck {
+  return check('curl', () => spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0, 'apt-get install curl');
+}
+
+export function opensslClient(): ClientCheck {
+  return check('openssl', () => spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0, 'apt-get install openssl');
+}
+
+/** Environment for clients: the CA-bundle variables would override "ignore certificate" (auth.md trap 9). */
+export function clientEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  delete env.REQUESTS_CA_BUNDLE;
+  delete env.CURL_CA_BUNDLE;
+  return env;
+}
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Asynchronous: the emulator under test runs in this process and must keep serving. */
+export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: opts.env ?? clientEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+export interface PywinrmSpec {
+  readonly endpoint: string;
+  readonly transport?: 'basic' | 'plaintext' | 'ntlm' | 'kerberos' | 'certificate' | 'ssl';
+  readonly username?: string;
+  readonly password?: string;
+  readonly message_encryption?: 'auto' | 'always' | 'never';
+  readonly operation_timeout_sec?: number;
+  readonly steps: ReadonlyArray<Record<string, unknown>>;
+}
+
+export interface PywinrmOutcome {
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly message?: string;
+  readonly code?: number;
+  readonly fault?: Record<string, string> | null;
+  readonly results: Array<Record<string, unknown>>;
+}
+
+export async function pywinrm(spec: PywinrmSpec, env?: NodeJS.ProcessEnv): Promise<PywinrmOutcome> {
+  const r = await run(PYTHON, [PYWINRM_DRIVER, JSON.stringify(spec)], { env: env ?? clientEnv() });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as PywinrmOutcome;
+  } catch {
+    throw new Error(`pywinrm driver printed no result (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
+}

@@ -1,0 +1,84 @@
+"""Drives the real pywinrm client (Debian python3-winrm under /usr/bin/python3) for interop tests.
+
+Usage: pywinrm_driver.py '<json spec>'; prints one JSON object on stdout.
+spec: {endpoint, transport, username, password, steps: [...], message_encryption?, cert_pem?, cert_key_pem?}
+Each step is a dict with an "op": run_cmd | run_ps | open_shell | close_shell | command_cycle | stdin_cycle.
+Errors are reported as {"ok": false, "error": <exception class>, "message": ..., "fault": {...}}.
+"""
+import base64
+import json
+import sys
+
+import winrm
+from winrm.exceptions import WinRMTransportError
+
+
+def session_protocol(spec):
+    kwargs = dict(
+        endpoint=spec["endpoint"],
+        transport=spec.get("transport", "basic"),
+        username=spec.get("username"),
+        password=spec.get("password"),
+        server_cert_validation="ignore",
+    )
+    if "message_encryption" in spec:
+        kwargs["message_encryption"] = spec["message_encryption"]
+    if "cert_pem" in spec:
+        kwargs["cert_pem"] = spec["cert_pem"]
+        kwargs["cert_key_pem"] = spec["cert_key_pem"]
+    if "operation_timeout_sec" in spec:
+        kwargs["operation_timeout_sec"] = spec["operation_timeout_sec"]
+        kwargs["read_timeout_sec"] = spec.get("read_timeout_sec", spec["operation_timeout_sec"] + 10)
+    return winrm.protocol.Protocol(**kwargs)
+
+
+def decode(b):
+    return b.decode("utf-8", errors="replace") if isinstance(b, bytes) else b
+
+
+def run_step(p, step, state):
+    op = step["op"]
+    if op == "open_shell":
+        state["shell"] = p.open_shell(codepage=step.get("codepage", 437))
+        return {"shell_id": state["shell"]}
+    if op == "close_shell":
+        p.close_shell(state.pop("shell"))
+        return {}
+    if op in ("run_cmd", "run_ps"):
+        s = winrm.Session(p.transport.endpoint, auth=(p.username, p.password))
+        s.protocol = p
+        r = s.run_cmd(step["command"], step.get("args", [])) if op == "run_cmd" else s.run_ps(step["script"])
+        return {"status_code": r.status_code, "std_out": decode(r.std_out), "std_err": decode(r.std_err),
+                "std_out_b64": base64.b64encode(r.std_out).decode()}
+    if op == "stdin_cycle":
+        shell = p.open_shell()
+        cmd = p.run_command(shell, step["command"], step.get("args", []))
+        chunks = step["chunks"]
+        for i, chunk in enumerate(chunks):
+            p.send_command_input(shell, cmd, chunk, end=(i == len(chunks) - 1))
+        out, err, rc = p.get_command_output(shell, cmd)
+        p.cleanup_command(shell, cmd)
+        p.close_shell(shell)
+        return {"status_code": rc, "std_out": decode(out), "std_err": decode(err)}
+    raise ValueError("unknown op " + op)
+
+
+def main():
+    spec = json.loads(sys.argv[1])
+    results = []
+    state = {}
+    try:
+        p = session_protocol(spec)
+        for step in spec["steps"]:
+            results.append(run_step(p, step, state))
+        print(json.dumps({"ok": True, "results": results}))
+    except WinRMTransportError as e:
+        print(json.dumps({"ok": False, "error": type(e).__name__, "message": str(e), "code": e.code,
+                          "response_text": e.response_text, "results": results}))
+    except Exception as e:  # noqa: BLE001 - the test asserts on the class name
+        fault = e.args[1] if len(e.args) > 1 and isinstance(e.args[1], dict) else None
+        print(json.dumps({"ok": False, "error": type(e).__name__, "message": str(e), "fault": fault, "results": results}))
+
+
+if __name__ == "__main__":
+    main()
