@@ -12,6 +12,9 @@ import { WsmanService, type ResourceHandlers } from './wsman/service.js';
 import type { Resource } from './wsman/catalog.js';
 import { startListener, type RunningListener } from './listener/server.js';
 import { createLogger } from './logging.js';
+import { ShellManager } from './shell/winrs/shells.js';
+import { minimalBackend } from './shell/minimal-backend.js';
+import type { CommandBackend } from './shell/backend.js';
 import { EmulatorEvents } from './events.js';
 import { randomIds, systemClock, type Clock, type IdSource } from './core/clock.js';
 
@@ -27,6 +30,8 @@ export interface EmulatorOptions {
   readonly ephemeralPorts?: boolean;
   /** Skip the refusal to expose default passwords on non-loopback addresses. */
   readonly allowDefaultPasswordsOnNetwork?: boolean;
+  /** Where commands run; default: the sandbox. Tests may inject their own. */
+  readonly backend?: CommandBackend;
 }
 
 export interface ListenerInfo {
@@ -44,6 +49,7 @@ export interface Emulator {
   readonly events: EmulatorEvents;
   readonly logger: Logger;
   readonly usesDefaultPasswords: boolean;
+  readonly shells: ShellManager;
   close(): Promise<void>;
 }
 
@@ -91,7 +97,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   }
 
   const host = new Host(config);
-  const resources: Partial<Record<Resource['kind'], ResourceHandlers>> = {};
+  const shells = new ShellManager({ host, clock, ids, backend: options.backend ?? minimalBackend });
+  const shellHandlers = shells.handlers();
+  const resources: Partial<Record<Resource['kind'], ResourceHandlers>> = { cmdShell: shellHandlers.cmdShell, shell: shellHandlers.shell };
   const service = new WsmanService({ host, clock, ids, resources });
   const started: RunningListener[] = [];
   const startedAt = clock.now();
@@ -133,10 +141,12 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     events,
     logger,
     usesDefaultPasswords: loaded.usesDefaultPasswords,
+    shells,
     listeners: started.map((s) => ({ address: s.config.Address, transport: s.config.Transport, port: s.port, url: s.url, thumbprint: s.thumbprint })),
     async close() {
       if (closed) return;
       closed = true;
+      shells.closeAll();
       await Promise.allSettled(started.map((s) => s.app.close()));
     },
   };

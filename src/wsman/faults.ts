@@ -277,6 +277,91 @@ export const FAULTS = {
     wsmanCode: 50,
     message: fixed('The request is not supported. '),
   },
+  // wsmerror.h ERROR_WSMAN_QUOTA_MAX_SHELLS; fx winrb/wmi_error_v2.xml (Reason text, trailing space).
+  QuotaMaxShells: {
+    code: 'Sender',
+    subcode: 'w:QuotaLimit',
+    action: 'wsman',
+    wsmanCode: 2150859173,
+    message: fixed('The WS-Management service cannot process the request. The maximum number of concurrent shells for this user has been exceeded. Close existing shells or raise the quota for this user. '),
+  },
+  // wsmerror.h ERROR_WSMAN_QUOTA_MAX_SHELLUSERS
+  QuotaMaxShellUsers: {
+    code: 'Sender',
+    subcode: 'w:QuotaLimit',
+    action: 'wsman',
+    wsmanCode: 2150859179,
+    message: fixed('The WS-Management service cannot process the request. The maximum number of users executing shell operations has been exceeded. Retry after some time or raise the quota for concurrent shell users. '),
+  },
+  // wsmerror.h ERROR_WSMAN_QUOTA_MAX_COMMANDS_PER_SHELL_PPQ, for Winrs/MaxProcessesPerShell.
+  QuotaMaxCommandsPerShell: {
+    code: 'Sender',
+    subcode: 'w:QuotaLimit',
+    action: 'wsman',
+    wsmanCode: 2150859241,
+    message: fixed('The WS-Management service cannot process the request. The maximum number of concurrent commands per shell has been exceeded. Retry the request later or raise the Maximum Commands per Shell quota. '),
+  },
+  // wsmerror.h ERROR_WSMAN_QUOTA_MAX_OPERATIONS (the Ruby gem resets its shell on this code).
+  QuotaMaxOperations: {
+    code: 'Sender',
+    subcode: 'w:QuotaLimit',
+    action: 'wsman',
+    wsmanCode: 2150859174,
+    message: fixed('The WS-Management service cannot process the request. The maximum number of concurrent operations for this user has been exceeded. Close existing operations for this user, or raise the quota for this user. '),
+  },
+  // wsmerror.h ERROR_WSMAN_REMOTESHELLS_NOT_ALLOWED; subcode per [WSMV 2.2.4.42].
+  RemoteShellsNotAllowed: {
+    code: 'Receiver',
+    subcode: 'w:InternalError',
+    action: 'wsman',
+    wsmanCode: 2150859180,
+    message: fixed('The WS-Management service cannot process the request. The service is configured to not accept any remote shell requests. '),
+  },
+  // wsmerror.h ERROR_WINRS_SHELL_CLIENTID_NOT_VALID / _RESOURCE_CONFLICT and the command equivalents.
+  ShellIdNotGuid: {
+    code: 'Sender',
+    subcode: 'w:InvalidParameter',
+    action: 'wsman',
+    wsmanCode: 2150859221,
+    message: fixed('The WinRM service cannot process the request because the shell ID specified by the client is not a valid GUID. Provide a valid ID and try again. '),
+  },
+  ShellIdConflict: {
+    code: 'Sender',
+    subcode: 'w:AlreadyExists',
+    action: 'wsman',
+    wsmanCode: 2150859223,
+    message: fixed('The WinRM service cannot process the request. A resource already exists with the shell ID specified by the client. '),
+  },
+  CommandIdNotGuid: {
+    code: 'Sender',
+    subcode: 'w:InvalidParameter',
+    action: 'wsman',
+    wsmanCode: 2150859220,
+    message: fixed('The WinRM service cannot process the request because the command ID specified by the client is not a valid GUID. Modify the request and retry the request. '),
+  },
+  CommandIdConflict: {
+    code: 'Sender',
+    subcode: 'w:AlreadyExists',
+    action: 'wsman',
+    wsmanCode: 2150859222,
+    message: fixed('The WinRM service cannot process the request. A command already exists with the command ID specified by the client. '),
+  },
+  // wsmerror.h ERROR_WINRS_IDLETIMEOUT_OUTOFBOUNDS
+  IdleTimeoutOutOfBounds: {
+    code: 'Sender',
+    subcode: 'w:InvalidParameter',
+    action: 'wsman',
+    wsmanCode: 2150859250,
+    message: fixed('The WS-Management service cannot process the request. The requested IdleTimeout is outside the allowed range. '),
+  },
+  // A Receive still pending when its shell is deleted: ERROR_OPERATION_ABORTED (subcode not captured).
+  OperationAborted: {
+    code: 'Receiver',
+    subcode: 'w:InternalError',
+    action: 'wsman',
+    wsmanCode: 995,
+    message: fixed('The I/O operation has been aborted because of either a thread exit or an application request. '),
+  },
   // Anything unexpected: the stack goes to the log, never to the wire (architecture.md §2.4).
   InternalError: {
     code: 'Receiver',

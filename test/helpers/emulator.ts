@@ -1,7 +1,7 @@
 // Starts an in-process emulator on ephemeral loopback ports with config overrides merged over
 // the embedded default, and captures its log lines.
 import { Writable } from 'node:stream';
-import { createEmulator, type Emulator } from '../../src/emulator.js';
+import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator.js';
 import { loadConfig, type DeepPartial } from '../../src/config/load.js';
 import type { EmulatorConfig } from '../../src/config/types.js';
 import { createLogger } from '../../src/logging.js';
@@ -19,7 +19,7 @@ export interface TestEmulator extends Emulator {
   readonly logs: string[];
 }
 
-export async function startEmulator(overrides: DeepPartial<EmulatorConfig> = {}): Promise<TestEmulator> {
+export async function startEmulator(overrides: DeepPartial<EmulatorConfig> = {}, extra: Pick<EmulatorOptions, 'backend'> = {}): Promise<TestEmulator> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -28,7 +28,7 @@ export async function startEmulator(overrides: DeepPartial<EmulatorConfig> = {})
     },
   });
   const loaded = loadConfig({ env: {}, overrides });
-  const emu = await createEmulator({ config: loaded, ephemeralPorts: true, logger: createLogger('debug', sink) });
+  const emu = await createEmulator({ config: loaded, ephemeralPorts: true, logger: createLogger('debug', sink), ...extra });
   const url = (t: 'HTTP' | 'HTTPS') => emu.listeners.find((l) => l.transport === t)?.url.replace('localhost', '127.0.0.1') ?? '';
   return Object.assign(emu, { http: url('HTTP'), https: url('HTTPS'), logs });
 }

@@ -6,6 +6,8 @@ Each step is a dict with an "op": run_cmd | run_ps | open_shell | close_shell | 
 Errors are reported as {"ok": false, "error": <exception class>, "message": ..., "fault": {...}}.
 """
 import base64
+import concurrent.futures
+import hashlib
 import json
 import sys
 
@@ -60,13 +62,39 @@ def run_step(p, step, state):
         p.cleanup_command(shell, cmd)
         p.close_shell(shell)
         return {"status_code": rc, "std_out": decode(out), "std_err": decode(err)}
+    if op == "cycle":
+        # Open a shell with a code page, run one command, optional stdin in chunks, read all output.
+        shell = p.open_shell(codepage=step.get("codepage", 437))
+        cmd = p.run_command(shell, step["command"], step.get("args", []))
+        chunks = step.get("stdin")
+        if chunks:
+            for i, chunk in enumerate(chunks):
+                p.send_command_input(shell, cmd, chunk.encode("utf-8"), end=(i == len(chunks) - 1))
+        out, err, rc = p.get_command_output(shell, cmd)
+        p.cleanup_command(shell, cmd)
+        p.close_shell(shell)
+        result = {"status_code": rc, "std_err": decode(err), "stdout_len": len(out),
+                  "stdout_sha256": hashlib.sha256(out).hexdigest()}
+        if len(out) < 100000:
+            result["std_out"] = decode(out)
+        return result
+    if op == "parallel":
+        # n independent clients, each with its own Protocol (own connection) and its own shell.
+        def one(i):
+            q = session_protocol(state["spec"])
+            s = winrm.Session(q.transport.endpoint, auth=(q.username, q.password))
+            s.protocol = q
+            r = s.run_cmd("echo", ["client-%d" % i])
+            return {"i": i, "status_code": r.status_code, "std_out": decode(r.std_out)}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=step["n"]) as ex:
+            return {"clients": list(ex.map(one, range(step["n"])))}
     raise ValueError("unknown op " + op)
 
 
 def main():
     spec = json.loads(sys.argv[1])
     results = []
-    state = {}
+    state = {"spec": spec}
     try:
         p = session_protocol(spec)
         for step in spec["steps"]:

@@ -1,0 +1,103 @@
+// Golden replays: the recorded client requests of shared/fixtures, sent in order to a real
+// emulator over a socket; each response must equal the recorded Windows response once ids,
+// times, the owner and the addressed machine are normalised, and once each stream's chunks are
+// joined (chunk boundaries follow the process's writes and timing, not the protocol).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { fixture } from '../helpers/fixtures.js';
+import { stripActivityId } from '../helpers/normalise.js';
+import { startEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { basic, request } from '../helpers/http.js';
+
+interface Message {
+  request: string;
+  response: string;
+  transport_error?: { code: number };
+}
+
+const USER = { name: 'vagrant', password: 'Replay-Passw0rd!' };
+
+/** Files the emulator replays today, with the sandbox it has. */
+const REPLAYED = [
+  'pypsrp/test_winrs_standard.yml',
+  'pypsrp/test_winrs_stderr_rc.yml',
+  'pypsrp/test_winrs_bad_cmd_id.yml',
+  'pypsrp/test_winrs_fail_poll_process.yml',
+  'pypsrp/test_winrs_open_already_opened.yml',
+];
+
+const GUID = /[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}/gi;
+
+/** Joins consecutive data chunks of each stream into one, so chunking does not matter. */
+function joinStreams(xml: string): string {
+  return xml.replace(/<rsp:ReceiveResponse>([\s\S]*?)<rsp:CommandState/, (_m, streams: string) => {
+    const data = new Map<string, Buffer[]>();
+    const ends: string[] = [];
+    for (const m of streams.matchAll(/<rsp:Stream Name="(\w+)" CommandId="([^"]+)"( End="true")?>([^<]*)<\/rsp:Stream>/g)) {
+      const [, name = '', id = '', end, b64 = ''] = m;
+      if (end) ends.push(`<rsp:Stream Name="${name}" CommandId="${id}" End="true"></rsp:Stream>`);
+      else data.set(`${name} ${id}`, [...(data.get(`${name} ${id}`) ?? []), Buffer.from(b64, 'base64')]);
+    }
+    let out = '<rsp:ReceiveResponse>';
+    for (const [key, parts] of data) {
+      const [name, id] = key.split(' ');
+      out += `<rsp:Stream Name="${name}" CommandId="${id}">${Buffer.concat(parts).toString('base64')}</rsp:Stream>`;
+    }
+    return out + ends.join('') + '<rsp:CommandState';
+  });
+}
+
+function normalise(xml: string, ids: Map<string, string>): string {
+  let out = joinStreams(stripActivityId(xml));
+  out = out.replace(/<a:MessageID>[^<]*<\/a:MessageID>/, '<a:MessageID>uuid:MSG</a:MessageID>');
+  out = out.replace(/<a:RelatesTo>[^<]*<\/a:RelatesTo>/, '<a:RelatesTo>uuid:REQ</a:RelatesTo>');
+  out = out.replace(/<rsp:Owner>[^<]*<\/rsp:Owner>/, '<rsp:Owner>OWNER</rsp:Owner>');
+  out = out.replace(/<rsp:ClientIP>[^<]*<\/rsp:ClientIP>/, '<rsp:ClientIP>CLIENT</rsp:ClientIP>');
+  out = out.replace(/<a:Address>[^<]*<\/a:Address>/, '<a:Address>TO</a:Address>');
+  out = out.replace(/Machine="[^"]*"/g, 'Machine="HOST"');
+  return out.replace(GUID, (g) => ids.get(g.toUpperCase()) ?? g.toUpperCase());
+}
+
+describe('golden replay of recorded WinRS exchanges', () => {
+  let emu: TestEmulator;
+  beforeAll(async () => {
+    emu = await startEmulator({
+      computerName: 'SERVER2016',
+      winrm: { Service: { AllowUnencrypted: true } },
+      users: [{ name: USER.name, password: USER.password, groups: ['Administrators'], rid: 500 }],
+    });
+  });
+  afterAll(() => emu.close());
+
+  for (const file of REPLAYED) {
+    it(`replays ${file}`, async () => {
+      const doc = parseYaml(fixture(file)) as { messages: Message[] };
+      // recorded id → stable label, learned from both sides as they appear.
+      const recordedToLabel = new Map<string, string>();
+      const oursToLabel = new Map<string, string>();
+      const recordedToOurs = new Map<string, string>();
+      for (const [i, m] of doc.messages.entries()) {
+        // Replace recorded ShellId/CommandId values in the request with the ones we issued.
+        const req = m.request.replace(GUID, (g) => recordedToOurs.get(g.toUpperCase()) ?? g);
+        const r = await request(emu.http, {
+          headers: { 'content-type': 'application/soap+xml;charset=UTF-8', authorization: basic(USER.name, USER.password) },
+          body: req,
+        });
+        expect(r.status, `message ${i} status`).toBe(m.transport_error?.code ?? 200);
+        // Learn the id correspondence from ShellId / CommandId elements and selectors.
+        const idsIn = (xml: string) => [...xml.matchAll(/(?:ShellId|CommandId)(?:"|>)[^0-9A-F]*([0-9A-F-]{36})/gi)].map((x) => x[1]!.toUpperCase());
+        const theirs = idsIn(m.response);
+        const ours = idsIn(r.text);
+        theirs.forEach((t, k) => {
+          const o = ours[k];
+          if (o === undefined) return;
+          const label = recordedToLabel.get(t) ?? `ID${recordedToLabel.size + 1}`;
+          recordedToLabel.set(t, label);
+          oursToLabel.set(o, label);
+          recordedToOurs.set(t, o);
+        });
+        expect(normalise(r.text, oursToLabel), `message ${i}`).toBe(normalise(m.response, recordedToLabel));
+      }
+    });
+  }
+});
