@@ -71,4 +71,26 @@ describe.skipIf(!py.available)('pywinrm (transport basic)', () => {
     const r = await pywinrm({ endpoint: emu.http, username: LAB.admin.name, password: LAB.admin.password, steps: [{ op: 'open_shell' }] }, clientEnv());
     expect(r.error).toBe('InvalidCredentialsError');
   });
+
+  it('admits a Remote Management Users member to the cmd shell once RootSDDL grants RM', async () => {
+    const granted = await startEmulator({ winrm: { Service: { RootSDDL: 'O:NSG:BAD:P(A;;GA;;;BA)(A;;GXGR;;;RM)S:P(AU;FA;GA;;;WD)(AU;SA;GXGW;;;WD)' } } });
+    try {
+      const r = await pywinrm({ endpoint: granted.https, username: LAB.operator.name, password: LAB.operator.password, steps: [{ op: 'run_cmd', command: 'whoami' }] });
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      expect(r.results[0]).toMatchObject({ status_code: 0, std_out: 'win-emu01\\operator\r\n' });
+    } finally {
+      await granted.close();
+    }
+  });
+
+  it('accepts Basic over HTTP once AllowUnencrypted is true', async () => {
+    const open = await startEmulator({ winrm: { Service: { AllowUnencrypted: true } } });
+    try {
+      const r = await pywinrm({ endpoint: open.http, username: LAB.admin.name, password: LAB.admin.password, steps: [{ op: 'run_cmd', command: 'hostname' }] });
+      expect(r.ok, JSON.stringify(r)).toBe(true);
+      expect(r.results[0]).toMatchObject({ status_code: 0, std_out: 'WIN-EMU01\r\n' });
+    } finally {
+      await open.close();
+    }
+  });
 });

@@ -12,6 +12,7 @@ import json
 import sys
 
 import winrm
+import xmltodict
 from winrm.exceptions import WinRMTransportError
 
 
@@ -32,6 +33,24 @@ def session_protocol(spec):
         kwargs["operation_timeout_sec"] = spec["operation_timeout_sec"]
         kwargs["read_timeout_sec"] = spec.get("read_timeout_sec", spec["operation_timeout_sec"] + 10)
     return winrm.protocol.Protocol(**kwargs)
+
+
+def send_input(p, shell_id, command_id, data, end):
+    """Send stdin as pywinrm 0.4's send_command_input does; Debian's 0.3.0 predates that method,
+    so the envelope is built with the same Protocol helpers it uses for every other message."""
+    if hasattr(p, "send_command_input"):
+        return p.send_command_input(shell_id, command_id, data, end)
+    req = {"env:Envelope": p._get_soap_header(
+        resource_uri="http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd",
+        action="http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Send",
+        shell_id=shell_id)}
+    stream = req["env:Envelope"].setdefault("env:Body", {}).setdefault("rsp:Send", {}).setdefault("rsp:Stream", {})
+    stream["@Name"] = "stdin"
+    stream["@CommandId"] = command_id
+    stream["#text"] = base64.b64encode(data).decode()
+    if end:
+        stream["@End"] = "true"
+    p.send_message(xmltodict.unparse(req))
 
 
 def decode(b):
@@ -57,7 +76,7 @@ def run_step(p, step, state):
         cmd = p.run_command(shell, step["command"], step.get("args", []))
         chunks = step["chunks"]
         for i, chunk in enumerate(chunks):
-            p.send_command_input(shell, cmd, chunk, end=(i == len(chunks) - 1))
+            send_input(p, shell, cmd, chunk.encode('utf-8') if isinstance(chunk, str) else chunk, i == len(chunks) - 1)
         out, err, rc = p.get_command_output(shell, cmd)
         p.cleanup_command(shell, cmd)
         p.close_shell(shell)
@@ -69,7 +88,7 @@ def run_step(p, step, state):
         chunks = step.get("stdin")
         if chunks:
             for i, chunk in enumerate(chunks):
-                p.send_command_input(shell, cmd, chunk.encode("utf-8"), end=(i == len(chunks) - 1))
+                send_input(p, shell, cmd, chunk.encode("utf-8"), i == len(chunks) - 1)
         out, err, rc = p.get_command_output(shell, cmd)
         p.cleanup_command(shell, cmd)
         p.close_shell(shell)
