@@ -4,6 +4,7 @@
 // separate step (src/authz) once a principal exists.
 import type { ServiceAuthConfig } from '../config/types.js';
 import type { Host, LocalUser } from '../hosts/host.js';
+import type { MessageSecurity } from './sealing/types.js';
 
 export type MechanismName = 'Basic' | 'Negotiate' | 'Kerberos' | 'CredSSP' | 'Certificate';
 
@@ -14,6 +15,17 @@ export interface ConnectionInfo {
   readonly tls: boolean;
   readonly remoteAddress: string;
   readonly localAddress: string;
+  /**
+   * HTTPS: the DER of the listener's certificate, for the `tls-server-end-point` channel
+   * binding (auth.md §2.6). Absent on HTTP.
+   */
+  readonly serverCertificate?: Buffer;
+}
+
+/** Time and randomness for the sans-I/O mechanisms (architecture.md §2.1); the listener passes them in. */
+export interface AuthDeps {
+  now(): number;
+  randomBytes(n: number): Buffer;
 }
 
 /** Who is speaking, once a mechanism has said so. */
@@ -25,8 +37,12 @@ export interface Principal {
 }
 
 export type AuthStep =
-  /** Done. `responseToken`, when set, goes back as `WWW-Authenticate: <scheme> <token>` on success. */
-  | { readonly kind: 'success'; readonly principal: Principal; readonly responseToken?: string; readonly connectionBound: boolean }
+  /**
+   * Done. `responseToken`, when set, goes back as `WWW-Authenticate: <scheme> <token>` on success.
+   * `security`, for connection-bound contexts that can sign/seal, is the connection's
+   * message-encryption context from now on (auth.md §3).
+   */
+  | { readonly kind: 'success'; readonly principal: Principal; readonly responseToken?: string; readonly connectionBound: boolean; readonly security?: MessageSecurity }
   /** Another leg: answer 401 with `WWW-Authenticate: <scheme> <token>`. */
   | { readonly kind: 'continue'; readonly responseToken: string }
   /** Rejected: 401 with the challenge list and an empty body; `reason` is for the log, never a secret. */
@@ -45,5 +61,5 @@ export interface AuthMechanism {
   /** The bare challenge offered in the first 401 (auth.md §1.2). */
   challenge(): string;
   /** A fresh context for one connection (or one request, for stateless mechanisms). */
-  createContext(host: Host, conn: ConnectionInfo): AuthContext;
+  createContext(host: Host, conn: ConnectionInfo, deps: AuthDeps): AuthContext;
 }

@@ -1,12 +1,18 @@
 // The request pipeline, in order (architecture.md §2.3), for one listener:
 //   1. size     a body over MaxEnvelopeSizekb×1024 → 413, no SOAP processing [WSMV 3.1.4.1.20]
 //   2. authn    the connection's mechanism state machine; 401 challenges (auth.md §1)
-//   3. unseal   (message encryption arrives with the NTLM issue)
+//   3. unseal   multipart/encrypted bodies with the connection's context (auth.md §3); a
+//               plaintext body after a sealing-capable context on HTTP is refused while
+//               AllowUnencrypted is false (auth.md §1.7)
 //   4. parse, authorise and dispatch in the WS-Man core (src/wsman/service.ts)
-//   5. seal and send; faults go out with HTTP 500 and application/soap+xml
+//   5. seal (when the request was sealed) and send; faults go out with HTTP 500
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
-import type { AuthContext, AuthMechanism, ConnectionInfo, Principal } from '../auth/types.js';
+import { randomBytes as cryptoRandomBytes } from 'node:crypto';
+import type { AuthContext, AuthDeps, AuthMechanism, ConnectionInfo, Principal } from '../auth/types.js';
+import type { MessageSecurity } from '../auth/sealing/types.js';
+import { SPNEGO_ENCRYPTED, SealingError } from '../auth/sealing/types.js';
+import { buildEncryptedBody, encryptedContentType, parseEncryptedContentType, unsealBody, type EncryptedContentType } from '../auth/sealing/multipart.js';
 import type { Host } from '../hosts/host.js';
 import type { ListenerConfig } from '../config/types.js';
 import type { WsmanService } from '../wsman/service.js';
@@ -14,17 +20,24 @@ import type { EmulatorEvents } from '../events.js';
 import { decodeBody } from '../wsman/envelope.js';
 import { WsmanFault } from '../wsman/faults.js';
 import { renderFault } from '../wsman/render.js';
-import type { IdSource } from '../core/clock.js';
+import { systemClock, type Clock, type IdSource } from '../core/clock.js';
 
 export const SOAP_CONTENT_TYPE = 'application/soap+xml;charset=UTF-8';
 export const SERVER_HEADER = 'Microsoft-HTTPAPI/2.0';
 const CERT_AUTH_HEADER = 'http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual';
+
+/** Room for the multipart framing and signature around a sealed envelope of MaxEnvelopeSizekb. */
+export const SEALING_OVERHEAD_BYTES = 4096;
 
 /** Authentication state bound to one TCP connection (auth.md §1.3). */
 export interface ConnectionState {
   readonly info: ConnectionInfo;
   pending: { mechanism: AuthMechanism; context: AuthContext } | undefined;
   principal: Principal | undefined;
+  /** The message-encryption context of a connection-bound mechanism (NTLM), with its RC4 streams. */
+  security: MessageSecurity | undefined;
+  /** Sealed responses leave in request order (one outgoing RC4 stream): each waits for the previous one. */
+  sealTail: Promise<void>;
   requests: number;
 }
 
@@ -36,14 +49,27 @@ export interface PipelineOptions {
   readonly mechanisms: readonly AuthMechanism[];
   readonly events: EmulatorEvents;
   readonly ids: IdSource;
+  /** Time for the auth mechanisms (NTLM timestamps, lockout); default the system clock. */
+  readonly clock?: Clock;
+  /** Randomness for the auth mechanisms (server challenges); default node:crypto. */
+  readonly randomBytes?: (n: number) => Buffer;
+  /** HTTPS: the listener certificate's DER, for NTLM channel binding (auth.md §2.6). */
+  readonly certificateDer?: Buffer;
+  /** Plaintext body over HTTP after a sealing-capable context: 500 as Windows (auth.md §1.7), or 401. */
+  readonly unencryptedRefusalStatus?: 401 | 500;
 }
 
 let connectionSeq = 0;
 
 export class Pipeline {
   private readonly connections = new WeakMap<Socket, ConnectionState>();
+  private readonly deps: AuthDeps;
 
-  constructor(private readonly opts: PipelineOptions) {}
+  constructor(private readonly opts: PipelineOptions) {
+    const clock = opts.clock ?? systemClock;
+    const random = opts.randomBytes ?? cryptoRandomBytes;
+    this.deps = { now: () => clock.now(), randomBytes: (n) => random(n) };
+  }
 
   connection(socket: Socket): ConnectionState {
     let state = this.connections.get(socket);
@@ -54,9 +80,12 @@ export class Pipeline {
           tls: this.opts.tls,
           remoteAddress: socket.remoteAddress ?? '',
           localAddress: socket.localAddress ?? '',
+          ...(this.opts.tls && this.opts.certificateDer ? { serverCertificate: this.opts.certificateDer } : {}),
         },
         pending: undefined,
         principal: undefined,
+        security: undefined,
+        sealTail: Promise.resolve(),
         requests: 0,
       };
       this.connections.set(socket, state);
@@ -87,13 +116,36 @@ export class Pipeline {
   }
 
   async handle(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const { host } = this.opts;
     const conn = this.connection(req.raw.socket);
     conn.requests++;
+    const encrypted = parseEncryptedContentType(req.headers['content-type']);
+    if (!encrypted) return this.process(req, reply, conn, undefined, () => {});
+    // Sealed responses must leave in the order the requests were unsealed (pipelining).
+    const previous = conn.sealTail;
+    let release!: () => void;
+    conn.sealTail = new Promise<void>((resolve) => (release = resolve));
+    try {
+      return await this.process(req, reply, conn, encrypted, () => previous);
+    } finally {
+      release();
+    }
+  }
+
+  private async process(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    conn: ConnectionState,
+    encrypted: EncryptedContentType | undefined,
+    turn: () => Promise<void> | void,
+  ): Promise<FastifyReply> {
+    const { host } = this.opts;
     const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
+    const limit = host.winrm.MaxEnvelopeSizekb * 1024;
+    // Every answer to an encrypted request carries a Content-Type (pywinrm reads it, auth.md §1.5).
+    if (encrypted) reply.header('content-type', encryptedContentType(conn.security?.protocol ?? (encrypted.protocol || SPNEGO_ENCRYPTED)));
 
     // 1. Size: HTTP 413 with no SOAP processing [WSMV 3.1.4.1.20].
-    if (body.length > host.winrm.MaxEnvelopeSizekb * 1024) {
+    if (body.length > limit + (encrypted ? SEALING_OVERHEAD_BYTES : 0)) {
       req.log.info({ conn: conn.info.id, bytes: body.length }, `request of ${body.length} bytes over MaxEnvelopeSizekb -> 413`);
       return reply.code(413).header('content-length', '0').header('connection', 'close').send();
     }
@@ -121,15 +173,51 @@ export class Pipeline {
       return reply.code(200).header('content-length', '0').send();
     }
 
-    // 3–4. Decode, parse, authorise, dispatch.
+    // 3. Unseal, or refuse plaintext where Windows would.
+    let plaintext = body;
+    let contentType = req.headers['content-type'];
+    let security: MessageSecurity | undefined;
+    if (encrypted) {
+      if (!conn.security) {
+        req.log.warn({ conn: conn.info.id }, 'encrypted body on a connection without a sealing context -> 400');
+        return reply.code(400).header('content-length', '0').send();
+      }
+      try {
+        const unsealed = unsealBody(conn.security, body, encrypted);
+        plaintext = unsealed.plaintext;
+        contentType = unsealed.contentType;
+        security = conn.security;
+      } catch (e) {
+        if (!(e instanceof SealingError)) throw e;
+        // The context's incoming stream is no longer trustworthy: drop it and this connection,
+        // and only this one (HTTP 400, empty, as Windows answers a message it cannot decrypt).
+        conn.security = undefined;
+        conn.principal = undefined;
+        conn.pending = undefined;
+        req.log.warn({ conn: conn.info.id, reason: e.message }, `unsealing failed: ${e.message} -> 400`);
+        return reply.code(400).header('content-length', '0').header('connection', 'close').send();
+      }
+      if (plaintext.length > limit) {
+        req.log.info({ conn: conn.info.id, bytes: plaintext.length }, `sealed request of ${plaintext.length} bytes over MaxEnvelopeSizekb -> 413`);
+        return reply.code(413).header('content-length', '0').header('connection', 'close').send();
+      }
+    } else if (conn.security && !this.opts.tls && !host.winrm.Service.AllowUnencrypted) {
+      const status = this.opts.unencryptedRefusalStatus ?? 500;
+      req.log.info({ conn: conn.info.id, status }, `plaintext body over HTTP after ${principal?.mechanism ?? '-'} authentication while Service/AllowUnencrypted is false -> ${status}`);
+      if (status === 401) return this.sendUnauthorized(reply, false);
+      return reply.code(500).header('content-length', '0').send();
+    }
+
+    // 4. Decode, parse, authorise, dispatch.
     const machine = machineFromHost(req.headers.host, host.computerName);
     let decoded: ReturnType<typeof decodeBody>;
     try {
-      decoded = decodeBody(body, req.headers['content-type']);
+      decoded = decodeBody(plaintext, contentType);
     } catch (e) {
       if (!(e instanceof WsmanFault)) throw e;
       const xml = renderFault(e, { relatesTo: undefined, messageId: `uuid:${this.opts.ids.uuid()}`, machine });
-      return this.sendSoap(reply, 500, xml, 'utf-8');
+      await turn();
+      return this.sendSoap(reply, 500, xml, 'utf-8', security);
     }
     const abort = new AbortController();
     const onClose = () => abort.abort();
@@ -149,16 +237,18 @@ export class Pipeline {
         return this.sendUnauthorized(reply, false);
       }
       const line = `${result.operation} user=${principal?.displayName ?? '-'} -> ${result.status}${result.fault ? ` ${result.fault}` : ''}`;
-      const fields = { conn: conn.info.id, op: result.operation, user: principal?.displayName, status: result.status, fault: result.fault, resourceUri: result.resourceUri, denyReason: result.denyReason };
+      const fields = { conn: conn.info.id, op: result.operation, user: principal?.displayName, status: result.status, fault: result.fault, resourceUri: result.resourceUri, denyReason: result.denyReason, sealed: security !== undefined };
       if (result.error !== undefined) req.log.error({ ...fields, err: result.error }, line);
       else req.log.info(fields, line);
-      return this.sendSoap(reply, result.status, result.xml, decoded.charset);
+      // 5. Seal in request order, then send.
+      await turn();
+      return this.sendSoap(reply, result.status, result.xml, decoded.charset, security);
     } finally {
       req.raw.socket.off('close', onClose);
     }
   }
 
-  private sendSoap(reply: FastifyReply, status: number, xml: string, charset: 'utf-8' | 'utf-16le' | 'utf-16be'): FastifyReply {
+  private sendSoap(reply: FastifyReply, status: number, xml: string, charset: 'utf-8' | 'utf-16le' | 'utf-16be', security?: MessageSecurity): FastifyReply {
     // Answer in the charset of the request (auth.md §1.9); UTF-16 with a BOM.
     let payload: Buffer;
     let type = SOAP_CONTENT_TYPE;
@@ -170,6 +260,10 @@ export class Pipeline {
       }
       payload = le;
       type = 'application/soap+xml;charset=UTF-16';
+    }
+    if (security) {
+      // The response is sealed like the request (MS-WSMV 2.2.9.1), faults included (auth.md §3.5).
+      return reply.code(status).header('content-type', encryptedContentType(security.protocol)).send(buildEncryptedBody(security, payload, type));
     }
     return reply.code(status).header('content-type', type).send(payload);
   }
@@ -204,9 +298,11 @@ export class Pipeline {
     let context: AuthContext;
     if (conn.pending && conn.pending.mechanism === mechanism) context = conn.pending.context;
     else {
-      context = mechanism.createContext(host, conn.info);
+      context = mechanism.createContext(host, conn.info, this.deps);
       conn.pending = { mechanism, context };
+      // A new handshake on this connection replaces whatever it had authenticated before.
       conn.principal = undefined;
+      conn.security = undefined;
     }
     const step = context.step(token);
     switch (step.kind) {
@@ -218,7 +314,16 @@ export class Pipeline {
         return { kind: 'replied', reply: this.sendUnauthorized(reply, false) };
       case 'success':
         conn.pending = undefined;
-        if (step.connectionBound) conn.principal = step.principal;
+        // On HTTP with AllowUnencrypted false, a connection-bound context that cannot seal is
+        // refused at authentication time: 401, again and again (auth.md §1.7, packer#6205).
+        if (step.connectionBound && !this.opts.tls && !host.winrm.Service.AllowUnencrypted && !step.security?.canSeal) {
+          this.authFailed(conn, req, `the ${mechanism.name} context cannot seal (no NTLMSSP_NEGOTIATE_SEAL) and Service/AllowUnencrypted is false on HTTP`, mechanism.name);
+          return { kind: 'replied', reply: this.sendUnauthorized(reply, false) };
+        }
+        if (step.connectionBound) {
+          conn.principal = step.principal;
+          conn.security = step.security;
+        }
         this.opts.events.emit('auth.succeeded', { connection: conn.info.id, mechanism: mechanism.name, user: step.principal.displayName });
         return { kind: 'ok', principal: step.principal, responseToken: step.responseToken === undefined ? undefined : `${mechanism.scheme} ${step.responseToken}` };
     }

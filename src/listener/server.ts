@@ -5,9 +5,9 @@ import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { ListenerConfig } from '../config/types.js';
 import type { StoredCertificate } from '../certs/store.js';
-import { Pipeline, SERVER_HEADER, type PipelineOptions } from './pipeline.js';
+import { Pipeline, SEALING_OVERHEAD_BYTES, SERVER_HEADER, type PipelineOptions } from './pipeline.js';
 
-export interface ListenerOptions extends Omit<PipelineOptions, 'tls'> {
+export interface ListenerOptions extends Omit<PipelineOptions, 'tls' | 'certificateDer'> {
   readonly logger: Logger;
   readonly certificate: StoredCertificate | undefined;
   readonly bindHost: string;
@@ -40,14 +40,17 @@ export async function startListener(opts: ListenerOptions): Promise<RunningListe
     // One line per operation comes from the pipeline, not fastify's request logging.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => `r${++requestSeq}`,
+    // NTLM authenticates the connection: keep idle ones long enough for real clients (auth.md §1.3).
     keepAliveTimeout: opts.keepAliveTimeoutMs,
-    bodyLimit: opts.bodyLimit,
+    // A sealed envelope carries multipart framing and a signature around MaxEnvelopeSizekb.
+    bodyLimit: opts.bodyLimit + SEALING_OVERHEAD_BYTES,
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
     return503OnClosing: true,
     forceCloseConnections: true,
     ...https,
   });
-  const pipeline = new Pipeline({ ...opts, tls });
+  // The certificate's DER goes to the NTLM acceptor for channel binding (auth.md §2.6).
+  const pipeline = new Pipeline({ ...opts, tls, ...(tls && opts.certificate ? { certificateDer: opts.certificate.x509.raw } : {}) });
 
   // Every body arrives as a Buffer, whatever its Content-Type (auth.md §1.10).
   app.removeAllContentTypeParsers();
