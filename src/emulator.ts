@@ -7,6 +7,7 @@ import { listenerBindHost } from './config/address.js';
 import { loadCertificateStore, describeMissingThumbprint, type CertificateStore } from './certs/store.js';
 import { Host } from './hosts/host.js';
 import { basicMechanism } from './auth/basic.js';
+import { negotiateMechanism } from './auth/negotiate.js';
 import type { AuthMechanism } from './auth/types.js';
 import { WsmanService, type ResourceHandlers } from './wsman/service.js';
 import type { Resource } from './wsman/catalog.js';
@@ -15,6 +16,11 @@ import { createLogger } from './logging.js';
 import { ShellManager } from './shell/winrs/shells.js';
 import { minimalBackend } from './shell/minimal-backend.js';
 import type { CommandBackend } from './shell/backend.js';
+import { createRulesBackend } from './sandbox/rules.js';
+import { createDecoder } from './shell/winrs/codepage.js';
+import { Journal } from './sandbox/journal.js';
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import { EmulatorEvents } from './events.js';
 import { randomIds, systemClock, type Clock, type IdSource } from './core/clock.js';
 
@@ -50,6 +56,8 @@ export interface Emulator {
   readonly logger: Logger;
   readonly usesDefaultPasswords: boolean;
   readonly shells: ShellManager;
+  /** The record of what ran (bounded); `journal.list({ commandLine: /whoami/ })`. */
+  readonly journal: Journal;
   close(): Promise<void>;
 }
 
@@ -65,7 +73,7 @@ function isLoaded(c: LoadedConfig | EmulatorConfig): c is LoadedConfig {
 }
 
 /** Mechanisms this emulator implements, in the order Windows lists them (auth.md §1.2). */
-const MECHANISMS: readonly AuthMechanism[] = [basicMechanism];
+const MECHANISMS: readonly AuthMechanism[] = [negotiateMechanism, basicMechanism];
 
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const loaded: LoadedConfig = options.config
@@ -97,7 +105,47 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   }
 
   const host = new Host(config);
-  const shells = new ShellManager({ host, clock, ids, backend: options.backend ?? minimalBackend });
+  const journal = new Journal(config.sandbox.journalEntries);
+  if (config.sandbox.journalFile !== '') {
+    const file = path.resolve(loaded.baseDir, config.sandbox.journalFile);
+    // One JSON line per command, written synchronously so it survives a crash.
+    journal.onEntry((e) => appendFileSync(file, `${JSON.stringify(e)}\n`));
+  }
+  const backend = createRulesBackend({
+    rules: config.sandbox.rules,
+    strict: config.sandbox.strict,
+    fallback: options.backend ?? minimalBackend,
+    onUnmatched: (spec, closest) =>
+      logger.warn({ event: 'sandbox.unmatched', commandLine: spec.commandLine, user: spec.host.user.name, closest }, `no scripted rule matched '${spec.commandLine}'; closest: ${closest.join('; ') || 'none'}`),
+  });
+  const shells = new ShellManager({
+    host,
+    clock,
+    ids,
+    backend,
+    limits: { maxBufferedOutput: config.sandbox.maxBufferedOutputBytes },
+    onCommandExit: (shell, cmd) => {
+      const t = cmd.transcript;
+      const text = (b: Buffer) => createDecoder(cmd.spec.codepage)(b, true);
+      journal.record({
+        host: host.computerName,
+        user: shell.owner,
+        shellId: shell.id,
+        commandId: cmd.id,
+        commandLine: cmd.spec.commandLine,
+        stdin: text(t.bytes('stdin')),
+        stdout: text(t.bytes('stdout')),
+        stderr: text(t.bytes('stderr')),
+        bytes: { ...t.totals },
+        exitCode: cmd.exitCode,
+        startedAt: new Date(cmd.startedAt).toISOString(),
+        endedAt: new Date(cmd.endedAt ?? clock.now()).toISOString(),
+        backend: cmd.info.backend ?? 'sandbox',
+        ...(cmd.info.rule !== undefined ? { rule: cmd.info.rule } : {}),
+      });
+      logger.info({ event: 'command.exited', shell: shell.id, command: cmd.id, user: shell.owner, exitCode: cmd.exitCode, backend: cmd.info.backend }, `command.exited ${cmd.spec.commandLine.slice(0, 120)} -> ${cmd.exitCode ?? 'terminated'}`);
+    },
+  });
   const shellHandlers = shells.handlers();
   const resources: Partial<Record<Resource['kind'], ResourceHandlers>> = { cmdShell: shellHandlers.cmdShell, shell: shellHandlers.shell };
   const service = new WsmanService({ host, clock, ids, resources });
@@ -115,6 +163,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
           mechanisms: MECHANISMS,
           events,
           ids,
+          clock,
+          unencryptedRefusalStatus: config.server.unencryptedRefusalStatus,
           logger,
           certificate: l.Transport === 'HTTPS' ? store?.get(l.CertificateThumbprint) : undefined,
           bindHost,
@@ -142,6 +192,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     logger,
     usesDefaultPasswords: loaded.usesDefaultPasswords,
     shells,
+    journal,
     listeners: started.map((s) => ({ address: s.config.Address, transport: s.config.Transport, port: s.port, url: s.url, thumbprint: s.thumbprint })),
     async close() {
       if (closed) return;

@@ -33,6 +33,7 @@ import type {
   LoggingConfig,
   OsConfig,
   PolicyConfig,
+  SandboxConfig,
   ServerConfig,
   ServiceConfig,
   SessionConfigurationConfig,
@@ -656,6 +657,68 @@ const ServerSchema = z
   })
   .readonly();
 
+const RuleMatchSchema = z
+  .strictObject({
+    exact: z.string().exactOptional().describe('The whole command line, compared case-insensitively after trimming.'),
+    glob: z.string().exactOptional().describe('Wildcards * and ?, case-insensitive, over the whole command line.'),
+    regex: z
+      .string()
+      .refine(
+        (text) => {
+          try {
+            new RegExp(text);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { error: 'is not a valid JavaScript regular expression' },
+      )
+      .exactOptional()
+      .describe('A JavaScript regular expression, searched in the command line.'),
+  })
+  .refine((m) => [m.exact, m.glob, m.regex].filter((v) => v !== undefined).length === 1, { error: 'give exactly one of exact, glob or regex' })
+  .readonly();
+
+const ScriptedRuleSchema = z
+  .strictObject({
+    name: z.string().default('').describe('A label for logs and the journal.'),
+    match: RuleMatchSchema.describe('What the command line (or, for powershell -EncodedCommand/-Command, the script) must match.'),
+    host: z.string().default('').describe('Only for this computer name; empty for any.'),
+    user: z.string().default('').describe('Only for this user (case-insensitive); empty for any.'),
+    stdout: z.string().default('').describe('Text written to stdout (use \\r\\n line ends as Windows programs do).'),
+    stderr: z.string().default('').describe('Text written to stderr.'),
+    exitCode: z.preprocess(toNumber, z.number().int()).default(0).describe('Exit code.'),
+    delayMs: int(0, INT32_MAX, 0, 'Pause before the first output, in ms.'),
+    chunkSize: int(0, INT32_MAX, 0, 'Write the output in pieces of this many characters (0: one piece).'),
+    chunkDelayMs: int(0, INT32_MAX, 0, 'Pause between pieces, in ms.'),
+    expectStdin: RuleMatchSchema.exactOptional().describe('When set, stdin must match; otherwise the command fails (exit 1) and says why.'),
+  })
+  .readonly();
+
+const SandboxFileSchema = z
+  .strictObject({
+    path: z.string().min(1, { error: 'must not be empty' }).describe('Windows path, e.g. C:\\Users\\Public\\note.txt.'),
+    text: z.string().exactOptional().describe('Content as text (written as UTF-8).'),
+    base64: z.string().exactOptional().describe('Content as base64.'),
+  })
+  .refine((f) => !(f.text !== undefined && f.base64 !== undefined), { error: 'give text or base64, not both' })
+  .readonly();
+
+const SandboxSchema = z
+  .strictObject({
+    rules: z.array(ScriptedRuleSchema).readonly().default([]).describe('Scripted answers, first match wins; checked before the emulated cmd.exe and PowerShell.'),
+    strict: bool(false, 'When true, a command no rule matches answers as cmd.exe does for an unknown program (exit 9009) and the log names the closest rules.'),
+    directories: z.array(z.string()).readonly().default([]).describe('Extra directories in the virtual file system.'),
+    files: z.array(SandboxFileSchema).readonly().default([]).describe('Extra files in the virtual file system.'),
+    maxFileSystemBytes: int(1024, UINT32_MAX, 64 * 1024 * 1024, 'Bound on the bytes the virtual file system holds.'),
+    maxFiles: int(16, 1_000_000, 20_000, 'Bound on the number of files and directories.'),
+    maxBufferedOutputBytes: int(4096, INT32_MAX, 1024 * 1024, 'Output a command may buffer before it is paused until a Receive reads it.'),
+    journalEntries: int(1, 1_000_000, 1000, 'Commands kept in the in-memory journal of what ran.'),
+    journalFile: z.string().default('').describe('JSON-lines file the journal is appended to; empty for none. Relative to the config file.'),
+  })
+  .readonly();
+
 const EmulatorConfigObject = z
   .strictObject({
     computerName: z
@@ -682,6 +745,7 @@ const EmulatorConfigObject = z
     policy: PolicySchema.prefault({}).describe('Host policy outside WinRM config that changes who gets in (auth.md §8.3).'),
     logging: LoggingSchema.prefault({}).describe('Logging.'),
     server: ServerSchema.prefault({}).describe('Emulator-only knobs (not part of Windows\' model).'),
+    sandbox: SandboxSchema.prefault({}).describe('Where commands run: scripted rules, the virtual file system, the journal of what ran.'),
   })
   .superRefine((config: unknown, ctx) => {
     // Certificate mappings must name a configured user (§7.1: local accounts only).
@@ -724,6 +788,7 @@ export {
   LoggingSchema,
   OsSchema,
   PolicySchema,
+  SandboxSchema,
   ServerSchema,
   ServiceSchema,
   SessionConfigurationSchema,
@@ -750,4 +815,5 @@ export type _OsMatches = Assert<Equals<z.output<typeof OsSchema>, OsConfig>>;
 export type _PolicyMatches = Assert<Equals<z.output<typeof PolicySchema>, PolicyConfig>>;
 export type _LoggingMatches = Assert<Equals<z.output<typeof LoggingSchema>, LoggingConfig>>;
 export type _ServerMatches = Assert<Equals<z.output<typeof ServerSchema>, ServerConfig>>;
+export type _SandboxMatches = Assert<Equals<z.output<typeof SandboxSchema>, SandboxConfig>>;
 export type _ConfigMatches = Assert<Equals<z.output<typeof EmulatorConfigSchema>, EmulatorConfig>>;

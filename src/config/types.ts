@@ -156,6 +156,61 @@ export interface ServerConfig {
   readonly unencryptedRefusalStatus: 401 | 500;
 }
 
+/** How a scripted rule matches a command (issue: the sandbox, backends §1). Exactly one is set. */
+export interface RuleMatchConfig {
+  /** The whole command line, compared case-insensitively after trimming. */
+  readonly exact?: string;
+  /** Wildcards `*` and `?`, case-insensitive, over the whole command line. */
+  readonly glob?: string;
+  /** A JavaScript regular expression (searched, not anchored unless you anchor it). */
+  readonly regex?: string;
+}
+
+/** A scripted answer for CI: first matching rule wins. */
+export interface ScriptedRuleConfig {
+  /** A label for logs and the journal. */
+  readonly name: string;
+  readonly match: RuleMatchConfig;
+  /** Only for this computer name (several hosts later); empty = any. */
+  readonly host: string;
+  /** Only for this user (case-insensitive); empty = any. */
+  readonly user: string;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+  /** Wait before the first output. */
+  readonly delayMs: number;
+  /** Split stdout/stderr into pieces of this many characters… (0 = one piece) */
+  readonly chunkSize: number;
+  /** …with this pause between pieces. */
+  readonly chunkDelayMs: number;
+  /** When set, stdin must match, or the command fails with exit code 1 and says why on stderr. */
+  readonly expectStdin?: RuleMatchConfig;
+}
+
+export interface SandboxFileConfig {
+  readonly path: string;
+  readonly text?: string;
+  readonly base64?: string;
+}
+
+export interface SandboxConfig {
+  readonly rules: readonly ScriptedRuleConfig[];
+  /** Strict: a command no rule matches answers as cmd.exe does for an unknown program (9009). */
+  readonly strict: boolean;
+  /** Extra directories and files seeded into the virtual file system. */
+  readonly directories: readonly string[];
+  readonly files: readonly SandboxFileConfig[];
+  readonly maxFileSystemBytes: number;
+  readonly maxFiles: number;
+  /** Output a command may have buffered before it is paused (back-pressure). */
+  readonly maxBufferedOutputBytes: number;
+  /** Commands kept in the in-memory journal of what ran. */
+  readonly journalEntries: number;
+  /** Optional JSON-lines file the journal is appended to (survives a crash). Empty = none. */
+  readonly journalFile: string;
+}
+
 export interface EmulatorConfig {
   readonly computerName: string;
   readonly os: OsConfig;
@@ -167,6 +222,7 @@ export interface EmulatorConfig {
   readonly policy: PolicyConfig;
   readonly logging: LoggingConfig;
   readonly server: ServerConfig;
+  readonly sandbox: SandboxConfig;
 }
 
 /** Where a loaded config came from, for messages and the banner. */

@@ -55,8 +55,14 @@ export interface ProcessContext {
   sleep(ms: number): Promise<void>;
 }
 
+/** Which backend (and scripted rule) answered: recorded in the journal of what ran. */
+export interface ProgramInfo {
+  readonly backend?: string;
+  readonly rule?: string;
+}
+
 /** A program returns its exit code. Throwing ends it with exit code 1 and the message on stderr. */
-export type Program = (ctx: ProcessContext) => Promise<number>;
+export type Program = ((ctx: ProcessContext) => Promise<number>) & ProgramInfo;
 
 /** Decides what runs for a command (scripted rules, emulated cmd.exe, …). */
 export interface CommandBackend {

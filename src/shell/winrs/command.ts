@@ -22,6 +22,21 @@ export interface CommandLimits {
 /** Largest piece one write is split into, so the buffer overshoots its bound by at most this. */
 const WRITE_PIECE = 64 * 1024;
 
+/** The first bytes of each stream, kept for the journal of what ran; totals count everything. */
+export class Transcript {
+  static readonly LIMIT = 64 * 1024;
+  private readonly parts = { stdin: [] as Buffer[], stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  readonly totals = { stdin: 0, stdout: 0, stderr: 0 };
+  add(stream: 'stdin' | 'stdout' | 'stderr', data: Buffer): void {
+    const kept = this.totals[stream];
+    this.totals[stream] += data.length;
+    if (kept < Transcript.LIMIT) this.parts[stream].push(data.subarray(0, Transcript.LIMIT - kept));
+  }
+  bytes(stream: 'stdin' | 'stdout' | 'stderr'): Buffer {
+    return Buffer.concat(this.parts[stream]);
+  }
+}
+
 export class CommandRun {
   state: CommandState = 'Running';
   exitCode: number | undefined;
@@ -29,6 +44,9 @@ export class CommandRun {
   doneDelivered = false;
   readonly startedAt: number;
   endedAt: number | undefined;
+  readonly transcript = new Transcript();
+  /** Which backend and rule answered (journal). */
+  info: { backend?: string; rule?: string } = {};
 
   private readonly output: OutputChunk[] = [];
   private buffered = 0;
@@ -54,6 +72,7 @@ export class CommandRun {
   }
 
   start(program: Program): void {
+    this.info = { ...(program.backend !== undefined ? { backend: program.backend } : {}), ...(program.rule !== undefined ? { rule: program.rule } : {}) };
     const ctx = this.context();
     let result: Promise<number>;
     try {
@@ -109,6 +128,7 @@ export class CommandRun {
 
   private pushOutput(stream: StreamName, data: Buffer): void {
     if (data.length === 0) return;
+    this.transcript.add(stream, data);
     this.output.push({ stream, data });
     this.buffered += data.length;
     this.notify();
@@ -164,6 +184,7 @@ export class CommandRun {
     if (this.state !== 'Running' || this.stdinEnded) return true; // discarded [WSMV 3.1.4.13]
     if (this.stdinQueued + data.length > this.limits.maxQueuedStdin) return false;
     if (data.length > 0) {
+      this.transcript.add('stdin', data);
       this.stdin.push(data);
       this.stdinQueued += data.length;
     }
@@ -195,67 +216,65 @@ export class CommandRun {
   }
 
   private context(): ProcessContext {
-    const self = this;
     const abort = this.abortController.signal;
     const aborted = () => new Error(`command stopped by signal ${String(abort.reason)}`);
+    const readStdin = async (): Promise<string | null> => {
+      for (;;) {
+        if (abort.aborted) throw aborted();
+        const chunk = this.stdin.shift();
+        if (chunk) {
+          this.stdinQueued -= chunk.length;
+          this.notify(); // a Send waiting for room may go on
+          return this.decodeStdin(chunk, false);
+        }
+        if (this.stdinEnded || this.state !== 'Running') {
+          const tail = this.decodeStdin(new Uint8Array(0), true);
+          return tail === '' ? null : tail;
+        }
+        await new Promise<void>((resolve) => {
+          this.stdinWaiter = () => {
+            this.stdinWaiter = undefined;
+            resolve();
+          };
+          abort.addEventListener('abort', () => this.stdinWaiter?.(), { once: true });
+        });
+      }
+    };
     return {
       spec: this.spec,
       clock: this.clock,
       abort,
-      async readStdin(): Promise<string | null> {
-        for (;;) {
-          if (abort.aborted) throw aborted();
-          const chunk = self.stdin.shift();
-          if (chunk) {
-            self.stdinQueued -= chunk.length;
-            self.notify(); // a Send waiting for room may go on
-            return self.decodeStdin(chunk, false);
-          }
-          if (self.stdinEnded || self.state !== 'Running') {
-            const tail = self.decodeStdin(new Uint8Array(0), true);
-            return tail === '' ? null : tail;
-          }
-          await new Promise<void>((resolve) => {
-            self.stdinWaiter = () => {
-              self.stdinWaiter = undefined;
-              resolve();
-            };
-            abort.addEventListener('abort', () => self.stdinWaiter?.(), { once: true });
-          });
-        }
-      },
-      async readAllStdin(): Promise<string> {
+      readStdin,
+      readAllStdin: async (): Promise<string> => {
         let all = '';
-        for (let s = await this.readStdin(); s !== null; s = await this.readStdin()) all += s;
+        for (let s = await readStdin(); s !== null; s = await readStdin()) all += s;
         return all;
       },
-      async write(stream: StreamName, data: string | Uint8Array): Promise<void> {
-        if (self.state !== 'Running' || abort.aborted) throw aborted();
-        const bytes = typeof data === 'string' ? encodeText(data, self.spec.codepage) : Buffer.from(data);
+      write: async (stream: StreamName, data: string | Uint8Array): Promise<void> => {
+        if (this.state !== 'Running' || abort.aborted) throw aborted();
+        const bytes = typeof data === 'string' ? encodeText(data, this.spec.codepage) : Buffer.from(data);
         for (let off = 0; off < bytes.length; off += WRITE_PIECE) {
-          if (self.state !== 'Running' || abort.aborted) throw aborted();
-          self.pushOutput(stream, bytes.subarray(off, Math.min(bytes.length, off + WRITE_PIECE)));
-          if (self.buffered >= self.limits.maxBufferedOutput) {
+          if (this.state !== 'Running' || abort.aborted) throw aborted();
+          this.pushOutput(stream, bytes.subarray(off, Math.min(bytes.length, off + WRITE_PIECE)));
+          if (this.buffered >= this.limits.maxBufferedOutput) {
             // Back-pressure: wait until a Receive drains the buffer below its bound.
-            await new Promise<void>((resolve) => self.drainWaiters.push(resolve));
+            await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
           }
         }
       },
-      sleep(ms: number): Promise<void> {
-        return new Promise((resolve, reject) => {
+      sleep: (ms: number): Promise<void> =>
+        new Promise((resolve, reject) => {
           if (abort.aborted) return reject(aborted());
-          let timer: Timer | undefined = undefined;
           const onAbort = () => {
-            timer?.cancel();
+            timer.cancel();
             reject(aborted());
           };
-          timer = self.clock.schedule(ms, () => {
+          const timer: Timer = this.clock.schedule(ms, () => {
             abort.removeEventListener('abort', onAbort);
             resolve();
           });
           abort.addEventListener('abort', onAbort, { once: true });
-        });
-      },
+        }),
     };
   }
 }

@@ -409,10 +409,9 @@ export class ShellManager {
   private waitFor(shell: Shell, cmd: CommandRun, deadline: number, ctx: OperationContext, ready: () => boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (ready()) return resolve();
-      let timer: Timer | undefined;
       const cleanup = () => {
         off();
-        timer?.cancel();
+        timer.cancel();
         shell.waiters.delete(onShellGone);
         ctx.signal.removeEventListener('abort', onClientGone);
       };
@@ -430,7 +429,7 @@ export class ShellManager {
           resolve();
         }
       });
-      timer = this.opts.clock.schedule(Math.max(0, deadline - this.opts.clock.now()), () => {
+      const timer = this.opts.clock.schedule(Math.max(0, deadline - this.opts.clock.now()), () => {
         cleanup();
         reject(new WsmanFault('TimedOut'));
       });

@@ -1,0 +1,73 @@
+// The record of what ran: every command with its host, user, shell, command line, stdin, output,
+// exit code, times and which backend (and rule) answered, in a bounded in-memory journal that
+// the library API exposes (`emulator.journal`) so a test can assert what its client ran.
+export interface JournalEntry {
+  readonly seq: number;
+  readonly host: string;
+  readonly user: string;
+  readonly shellId: string;
+  readonly commandId: string;
+  readonly commandLine: string;
+  readonly stdin: string;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Bytes seen per stream; the text fields keep the first 64 KiB. */
+  readonly bytes: { readonly stdin: number; readonly stdout: number; readonly stderr: number };
+  /** undefined when the command was terminated before it exited. */
+  readonly exitCode: number | undefined;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly backend: string;
+  readonly rule?: string;
+}
+
+export type JournalFilter = Partial<Pick<JournalEntry, 'host' | 'user' | 'shellId' | 'backend' | 'rule'>> & {
+  /** Substring or regular expression over the command line. */
+  readonly commandLine?: string | RegExp;
+};
+
+export class Journal {
+  private readonly entries: JournalEntry[] = [];
+  private seq = 0;
+  private readonly listeners = new Set<(e: JournalEntry) => void>();
+
+  constructor(private readonly capacity: number) {}
+
+  record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
+    const e = { ...entry, seq: ++this.seq };
+    this.entries.push(e);
+    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    for (const l of this.listeners) l(e);
+    return e;
+  }
+
+  list(filter: JournalFilter = {}): JournalEntry[] {
+    return this.entries.filter((e) => {
+      for (const k of ['host', 'user', 'shellId', 'backend', 'rule'] as const) {
+        const want = filter[k];
+        if (want !== undefined && (e[k] ?? '').toLowerCase() !== want.toLowerCase()) return false;
+      }
+      const c = filter.commandLine;
+      if (c !== undefined && !(typeof c === 'string' ? e.commandLine.includes(c) : c.test(e.commandLine))) return false;
+      return true;
+    });
+  }
+
+  /** Entries recorded so far (oldest first) and how many were dropped over the bound. */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  get dropped(): number {
+    return this.seq - this.entries.length;
+  }
+
+  clear(): void {
+    this.entries.length = 0;
+  }
+
+  onEntry(fn: (e: JournalEntry) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+}
