@@ -6,17 +6,20 @@ import { loadConfig, checkExposure } from './config/load.js';
 import { listenerBindHost } from './config/address.js';
 import { loadCertificateStore, describeMissingThumbprint, type CertificateStore } from './certs/store.js';
 import { Host } from './hosts/host.js';
-import { basicMechanism } from './auth/basic.js';
-import { negotiateMechanism } from './auth/negotiate.js';
+import { createBasicMechanism } from './auth/basic.js';
+import { createNegotiateMechanism } from './auth/negotiate.js';
+import { AccountLockout } from './auth/lockout.js';
 import type { AuthMechanism } from './auth/types.js';
 import { WsmanService, type ResourceHandlers } from './wsman/service.js';
 import type { Resource } from './wsman/catalog.js';
 import { startListener, type RunningListener } from './listener/server.js';
 import { createLogger } from './logging.js';
 import { ShellManager } from './shell/winrs/shells.js';
-import { minimalBackend } from './shell/minimal-backend.js';
 import type { CommandBackend } from './shell/backend.js';
 import { createRulesBackend } from './sandbox/rules.js';
+import { createSandboxBackend } from './sandbox/backend.js';
+import { createHostVfs } from './sandbox/vfs/memory.js';
+import { buildNetworkLogonToken } from './authz/token.js';
 import { createDecoder } from './shell/winrs/codepage.js';
 import { Journal } from './sandbox/journal.js';
 import { appendFileSync } from 'node:fs';
@@ -73,7 +76,17 @@ function isLoaded(c: LoadedConfig | EmulatorConfig): c is LoadedConfig {
 }
 
 /** Mechanisms this emulator implements, in the order Windows lists them (auth.md §1.2). */
-const MECHANISMS: readonly AuthMechanism[] = [negotiateMechanism, basicMechanism];
+function mechanisms(config: EmulatorConfig): readonly AuthMechanism[] {
+  const p = config.policy;
+  // One lockout for every scheme, so bad passwords count per account whatever the client uses.
+  const lockout = new AccountLockout({
+    threshold: p.AccountLockout.Threshold,
+    windowMs: p.AccountLockout.ResetLockoutCounterAfterms,
+    durationMs: p.AccountLockout.LockoutDurationms,
+    includeBuiltinAdministrator: p.AccountLockout.AllowAdministratorLockout,
+  });
+  return [createNegotiateMechanism({ lockout, allowNtlmV1: p.AllowNtlmV1, allowAnonymous: p.AllowAnonymousNtlm }), createBasicMechanism({ lockout })];
+}
 
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const loaded: LoadedConfig = options.config
@@ -105,16 +118,39 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   }
 
   const host = new Host(config);
+  const authMechanisms = mechanisms(config);
   const journal = new Journal(config.sandbox.journalEntries);
   if (config.sandbox.journalFile !== '') {
     const file = path.resolve(loaded.baseDir, config.sandbox.journalFile);
     // One JSON line per command, written synchronously so it survives a crash.
     journal.onEntry((e) => appendFileSync(file, `${JSON.stringify(e)}\n`));
   }
+  // The host's virtual file system: Windows' default tree, each user's profile, then the config's seed.
+  const vfs = createHostVfs({
+    clock,
+    users: config.users.map((u) => u.name),
+    seed: { directories: config.sandbox.directories, files: config.sandbox.files },
+    limitBytes: config.sandbox.maxFileSystemBytes,
+    maxFiles: config.sandbox.maxFiles,
+  });
+  const sandbox = createSandboxBackend({
+    vfs,
+    cmd: {
+      // whoami shows the caller's real network-logon token (groups, UAC filtering, auth package).
+      token: (spec) =>
+        buildNetworkLogonToken({
+          computerName: host.computerName,
+          machineSid: host.machineSid,
+          user: spec.host.user,
+          authPackage: spec.host.authPackage ?? 'NTLM',
+          policy: host.policy,
+        }),
+    },
+  });
   const backend = createRulesBackend({
     rules: config.sandbox.rules,
     strict: config.sandbox.strict,
-    fallback: options.backend ?? minimalBackend,
+    fallback: options.backend ?? sandbox,
     onUnmatched: (spec, closest) =>
       logger.warn({ event: 'sandbox.unmatched', commandLine: spec.commandLine, user: spec.host.user.name, closest }, `no scripted rule matched '${spec.commandLine}'; closest: ${closest.join('; ') || 'none'}`),
   });
@@ -160,7 +196,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
           host,
           listener: l,
           service,
-          mechanisms: MECHANISMS,
+          mechanisms: authMechanisms,
           events,
           ids,
           clock,

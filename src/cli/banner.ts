@@ -22,7 +22,8 @@ export function banner(emu: Emulator, source: string): string {
   if (auth.Basic) {
     notes.push(`Basic on (Windows' own default is off)${c.winrm.Service.AllowUnencrypted ? '' : '; refused over HTTP while AllowUnencrypted is false, as on Windows'}`);
   }
-  const later = (['Negotiate', 'Kerberos', 'CredSSP', 'Certificate'] as const).filter((k) => auth[k]);
+  if (auth.Negotiate) notes.push(`Negotiate (NTLM, with message encryption over HTTP)`);
+  const later = (['Kerberos', 'CredSSP', 'Certificate'] as const).filter((k) => auth[k]);
   if (later.length) notes.push(`${later.join(', ')} enabled in config but not emulated yet (not offered)`);
   lines.push(`Auth: ${notes.join('; ') || 'nothing enabled'}`);
   lines.push(`Users${emu.usesDefaultPasswords ? ' (documented lab passwords: change them before exposing this host)' : ''}:`);

@@ -627,6 +627,15 @@ const OsSchema = z
   })
   .readonly();
 
+const AccountLockoutSchema = z
+  .strictObject({
+    Threshold: int(0, 999, 0, 'Bad logons that lock the account; 0 never locks (Windows default on a workgroup server).'),
+    ResetLockoutCounterAfterms: int(1000, INT32_MAX, 30 * 60_000, 'Window in which bad logons count, ms (Windows: 30 minutes).'),
+    LockoutDurationms: int(0, INT32_MAX, 30 * 60_000, 'How long the account stays locked, ms; 0 until the emulator restarts (Windows: 30 minutes).'),
+    AllowAdministratorLockout: bool(false, 'Lock out the built-in Administrator (RID 500) too.'),
+  })
+  .readonly();
+
 const PolicySchema = z
   .strictObject({
     LocalAccountTokenFilterPolicy: bool(
@@ -634,6 +643,9 @@ const PolicySchema = z
       'HKLM\\…\\Policies\\System\\LocalAccountTokenFilterPolicy = 1: local administrators other than RID 500 keep their admin token over the network (auth.md §8.3).',
     ),
     FilterAdministratorToken: bool(false, 'Admin Approval Mode for the built-in Administrator: when true even RID 500 gets a filtered token remotely (auth.md §8.3).'),
+    AccountLockout: AccountLockoutSchema.prefault({}).describe('Account lockout policy for bad passwords (Basic and NTLM alike). Off by default, as on a workgroup Windows Server.'),
+    AllowNtlmV1: bool(false, 'Accept NTLMv1 responses (Windows at LmCompatibilityLevel below 5). Refused by default here.'),
+    AllowAnonymousNtlm: bool(false, 'Accept anonymous NTLM logons as NT AUTHORITY\\ANONYMOUS LOGON (authorisation then denies them).'),
   })
   .readonly();
 

@@ -129,6 +129,23 @@ export interface PolicyConfig {
   readonly LocalAccountTokenFilterPolicy: boolean;
   /** "Admin Approval Mode for the built-in Administrator" */
   readonly FilterAdministratorToken: boolean;
+  /** Account lockout policy (secpol: Account Lockout Policy); off while Threshold is 0. */
+  readonly AccountLockout: AccountLockoutConfig;
+  /** Accept NTLMv1 responses (LmCompatibilityLevel below 5); off here by default. */
+  readonly AllowNtlmV1: boolean;
+  /** Accept anonymous NTLM logons (they are then denied by authorisation). */
+  readonly AllowAnonymousNtlm: boolean;
+}
+
+export interface AccountLockoutConfig {
+  /** "Account lockout threshold": bad logons that lock the account; 0 = never. */
+  readonly Threshold: number;
+  /** "Reset account lockout counter after", ms. */
+  readonly ResetLockoutCounterAfterms: number;
+  /** "Account lockout duration", ms; 0 = until an administrator unlocks it (emulator restart). */
+  readonly LockoutDurationms: number;
+  /** "Allow Administrator account lockout" (RID 500). */
+  readonly AllowAdministratorLockout: boolean;
 }
 
 /** Facts about the emulated OS (IdentifyResponse ProductVersion, later ver/systeminfo). */

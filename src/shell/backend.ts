@@ -10,6 +10,8 @@ export interface HostFacts {
   readonly os: { readonly version: string; readonly productName: string; readonly servicePack: string };
   /** The caller: `name`, its RID, SID and local groups (canonical names). */
   readonly user: { readonly name: string; readonly rid: number; readonly sid: string; readonly groups: readonly string[] };
+  /** How the caller logged on (whoami's token differs with it). */
+  readonly authPackage?: 'NTLM' | 'Kerberos' | 'Basic' | 'Certificate' | 'CredSSP';
 }
 
 export interface CommandSpec {

@@ -206,6 +206,22 @@ describe('configuration changes what Windows would change', () => {
     }
   });
 
+  it('locks an account out after AccountLockout.Threshold bad passwords, even for the right one', async () => {
+    const emu = await startEmulator({ policy: { AccountLockout: { Threshold: 2 } } });
+    try {
+      const wrong = { name: 'operator', password: 'nope' };
+      expect((await request(emu.https, { headers: auth(wrong), body: IDENTIFY })).status).toBe(401);
+      expect((await request(emu.https, { headers: auth(LAB.operator), body: IDENTIFY })).status).toBe(200);
+      expect((await request(emu.https, { headers: auth(wrong), body: IDENTIFY })).status).toBe(401);
+      expect((await request(emu.https, { headers: auth(wrong), body: IDENTIFY })).status).toBe(401);
+      expect((await request(emu.https, { headers: auth(LAB.operator), body: IDENTIFY })).status).toBe(401);
+      // The built-in Administrator is exempt unless AllowAdministratorLockout (as on Windows).
+      expect((await request(emu.https, { headers: auth(LAB.admin), body: IDENTIFY })).status).toBe(200);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it('stops offering Basic when Service/Auth/Basic is false', async () => {
     const emu = await startEmulator({ winrm: { Service: { Auth: { Basic: false } } } });
     try {

@@ -208,6 +208,7 @@ export class ShellManager {
       machineSid: host.machineSid,
       os: { version: host.os.version, productName: host.os.productName, servicePack: host.os.servicePack },
       user: { name: u.name, rid: u.rid, sid: u.sid, groups: u.groups },
+      authPackage: ctx.principal.mechanism === 'Negotiate' ? 'NTLM' : ctx.principal.mechanism,
     };
   }
 

@@ -66,7 +66,14 @@ describe('schema defaults', () => {
     expect(config.computerName).toBe('WIN-EMU01');
     expect(config.os).toEqual({ version: '10.0.17763', servicePack: '0.0', stackVersion: '3.0', productName: 'Windows Server 2019 Datacenter' });
     expect(config.sessionConfigurations).toEqual([{ name: 'Microsoft.PowerShell', sddl: MICROSOFT_POWERSHELL_SDDL }]);
-    expect(config.policy).toEqual({ LocalAccountTokenFilterPolicy: false, FilterAdministratorToken: false });
+    expect(config.policy).toEqual({
+      LocalAccountTokenFilterPolicy: false,
+      FilterAdministratorToken: false,
+      AccountLockout: { Threshold: 0, ResetLockoutCounterAfterms: 1_800_000, LockoutDurationms: 1_800_000, AllowAdministratorLockout: false },
+      AllowNtlmV1: false,
+      AllowAnonymousNtlm: false,
+    });
+    expect(config.sandbox).toMatchObject({ rules: [], strict: false, journalEntries: 1000, journalFile: '', maxBufferedOutputBytes: 1024 * 1024 });
     expect(config.logging).toEqual({ level: 'info' });
     expect(config.server).toEqual({ keepAliveTimeoutMs: 120000, allowDefaultPasswordsOnNetwork: false, unencryptedRefusalStatus: 500 });
     expect(config.certificateStore).toBe('./certs');
