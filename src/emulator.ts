@@ -18,6 +18,8 @@ import { ShellManager } from './shell/winrs/shells.js';
 import type { CommandBackend } from './shell/backend.js';
 import { createRulesBackend } from './sandbox/rules.js';
 import { createSandboxBackend } from './sandbox/backend.js';
+import { checkConfinement, createRealProcessBackend } from './sandbox/real-process.js';
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { createHostVfs } from './sandbox/vfs/memory.js';
 import { buildNetworkLogonToken } from './authz/token.js';
 import { createDecoder } from './shell/winrs/codepage.js';
@@ -147,10 +149,26 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         }),
     },
   });
+  const persistFile = config.sandbox.persistFile === '' ? undefined : path.resolve(loaded.baseDir, config.sandbox.persistFile);
+  if (persistFile && existsSync(persistFile)) {
+    try {
+      vfs.restore(JSON.parse(readFileSync(persistFile, 'utf8')));
+    } catch (e) {
+      throw new StartupError(`${loaded.file ?? '<embedded default>'}: sandbox.persistFile: cannot restore the file system from ${persistFile}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  let emulated: CommandBackend = options.backend ?? sandbox;
+  const real = config.sandbox.realProcess;
+  if (real.enabled) {
+    const confinement = checkConfinement(real);
+    if (!confinement.confined && !real.allowUnconfined) throw new StartupError(confinement.warning);
+    logger.warn({ event: 'sandbox.realProcess' }, `!! ${confinement.warning}`);
+    emulated = createRealProcessBackend(real, confinement, emulated);
+  }
   const backend = createRulesBackend({
     rules: config.sandbox.rules,
     strict: config.sandbox.strict,
-    fallback: options.backend ?? sandbox,
+    fallback: emulated,
     onUnmatched: (spec, closest) =>
       logger.warn({ event: 'sandbox.unmatched', commandLine: spec.commandLine, user: spec.host.user.name, closest }, `no scripted rule matched '${spec.commandLine}'; closest: ${closest.join('; ') || 'none'}`),
   });
@@ -234,6 +252,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       if (closed) return;
       closed = true;
       shells.closeAll();
+      if (persistFile) {
+        // Write then rename, so a crash mid-write never leaves a half file.
+        writeFileSync(`${persistFile}.tmp`, JSON.stringify(vfs.snapshot()));
+        renameSync(`${persistFile}.tmp`, persistFile);
+      }
       await Promise.allSettled(started.map((s) => s.app.close()));
     },
   };

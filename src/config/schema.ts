@@ -717,6 +717,18 @@ const SandboxFileSchema = z
   .refine((f) => !(f.text !== undefined && f.base64 !== undefined), { error: 'give text or base64, not both' })
   .readonly();
 
+const RealProcessSchema = z
+  .strictObject({
+    enabled: bool(false, 'Run matching commands as a real process on this machine (off by default; nothing runs on the host unless this is true).'),
+    match: RuleMatchSchema.prefault({ regex: '^$' }).describe('Which commands go to the real process (same forms as rule matches); others stay emulated.'),
+    argv: z.array(z.string().min(1)).readonly().default(['/bin/sh', '-c']).describe('Program and arguments; the command line is appended as the last argument.'),
+    bubblewrap: z.string().default('bwrap').describe('The bubblewrap executable used to confine the process (Debian package bubblewrap).'),
+    allowUnconfined: bool(false, 'Run without confinement when bubblewrap is missing. Refused by default; warned loudly either way.'),
+    timeoutMs: int(100, INT32_MAX, 30_000, 'Kill the process after this many ms.'),
+    maxOutputBytes: int(1024, INT32_MAX, 16 * 1024 * 1024, 'Kill the process once it has written this many bytes.'),
+  })
+  .readonly();
+
 const SandboxSchema = z
   .strictObject({
     rules: z.array(ScriptedRuleSchema).readonly().default([]).describe('Scripted answers, first match wins; checked before the emulated cmd.exe and PowerShell.'),
@@ -728,6 +740,8 @@ const SandboxSchema = z
     maxBufferedOutputBytes: int(4096, INT32_MAX, 1024 * 1024, 'Output a command may buffer before it is paused until a Receive reads it.'),
     journalEntries: int(1, 1_000_000, 1000, 'Commands kept in the in-memory journal of what ran.'),
     journalFile: z.string().default('').describe('JSON-lines file the journal is appended to; empty for none. Relative to the config file.'),
+    persistFile: z.string().default('').describe('JSON file the virtual file system is restored from at start and saved to at stop; empty for none. Relative to the config file.'),
+    realProcess: RealProcessSchema.prefault({}).describe('An opt-in, confined real-process backend (bubblewrap: read-only system, private /tmp, no network, scrubbed environment, time and output limits).'),
   })
   .readonly();
 

@@ -211,6 +211,21 @@ export interface SandboxFileConfig {
   readonly base64?: string;
 }
 
+/** The opt-in real-process backend (off by default): runs a configured program on the real machine, confined. */
+export interface RealProcessConfig {
+  readonly enabled: boolean;
+  /** Commands sent to the emulator that go to the real process; others stay emulated. */
+  readonly match: RuleMatchConfig;
+  /** Program and arguments; the WinRS command line is appended as the last argument. */
+  readonly argv: readonly string[];
+  /** bubblewrap executable. */
+  readonly bubblewrap: string;
+  /** Run without bubblewrap when it is missing (loudly warned). */
+  readonly allowUnconfined: boolean;
+  readonly timeoutMs: number;
+  readonly maxOutputBytes: number;
+}
+
 export interface SandboxConfig {
   readonly rules: readonly ScriptedRuleConfig[];
   /** Strict: a command no rule matches answers as cmd.exe does for an unknown program (9009). */
@@ -226,6 +241,9 @@ export interface SandboxConfig {
   readonly journalEntries: number;
   /** Optional JSON-lines file the journal is appended to (survives a crash). Empty = none. */
   readonly journalFile: string;
+  /** Optional file the virtual file system is restored from at start and saved to at stop. */
+  readonly persistFile: string;
+  readonly realProcess: RealProcessConfig;
 }
 
 export interface EmulatorConfig {
