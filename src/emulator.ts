@@ -178,6 +178,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     ids,
     backend,
     limits: { maxBufferedOutput: config.sandbox.maxBufferedOutputBytes },
+    machineEnvironment: config.sandbox.environment,
+    userEnvironment: config.sandbox.userEnvironment,
     onCommandExit: (shell, cmd) => {
       const t = cmd.transcript;
       const text = (b: Buffer) => createDecoder(cmd.spec.codepage)(b, true);

@@ -733,6 +733,16 @@ const SandboxSchema = z
   .strictObject({
     rules: z.array(ScriptedRuleSchema).readonly().default([]).describe('Scripted answers, first match wins; checked before the emulated cmd.exe and PowerShell.'),
     strict: bool(false, 'When true, a command no rule matches answers as cmd.exe does for an unknown program (exit 9009) and the log names the closest rules.'),
+    environment: z
+      .record(z.string().regex(/^[^=\s][^=]*$/, { error: 'must be a variable name without "="' }), z.string())
+      .readonly()
+      .default({})
+      .describe('Machine environment variables added to, or replacing, Windows\' defaults in every process (e.g. Path, ChocolateyInstall).'),
+    userEnvironment: z
+      .record(z.string().regex(/^[^=\s][^=]*$/, { error: 'must be a variable name without "="' }), z.string())
+      .readonly()
+      .default({})
+      .describe('User environment variables, set only when the user profile is loaded (not with WINRS_NOPROFILE).'),
     directories: z.array(z.string()).readonly().default([]).describe('Extra directories in the virtual file system.'),
     files: z.array(SandboxFileSchema).readonly().default([]).describe('Extra files in the virtual file system.'),
     maxFileSystemBytes: int(1024, UINT32_MAX, 64 * 1024 * 1024, 'Bound on the bytes the virtual file system holds.'),

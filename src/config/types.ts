@@ -230,6 +230,10 @@ export interface SandboxConfig {
   readonly rules: readonly ScriptedRuleConfig[];
   /** Strict: a command no rule matches answers as cmd.exe does for an unknown program (9009). */
   readonly strict: boolean;
+  /** Machine environment variables added to (or replacing) Windows' defaults for every process. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** User environment variables, present only when the profile is loaded (not with WINRS_NOPROFILE). */
+  readonly userEnvironment: Readonly<Record<string, string>>;
   /** Extra directories and files seeded into the virtual file system. */
   readonly directories: readonly string[];
   readonly files: readonly SandboxFileConfig[];

@@ -9,11 +9,17 @@ export interface EnvironmentInput {
   readonly noProfile: boolean;
   /** `rsp:Environment` variables, in request order; they win over defaults. */
   readonly requested: ReadonlyArray<readonly [string, string]>;
+  /** Machine variables from the config (sandbox.environment): replace or extend the defaults. */
+  readonly machine?: Readonly<Record<string, string>>;
+  /** User variables (sandbox.userEnvironment): only with a loaded profile. */
+  readonly user?: Readonly<Record<string, string>>;
 }
 
 /** Case-insensitive names, case-preserving, in the order `set` would list them. */
 export function shellEnvironment(input: EnvironmentInput): Map<string, string> {
   const profile = `C:\\Users\\${input.userName}`;
+  const machinePath = Object.entries(input.machine ?? {}).find(([k]) => k.toLowerCase() === 'path')?.[1];
+  const systemPath = machinePath ?? 'C:\\Windows\\system32;C:\\Windows;C:\\Windows\\System32\\Wbem;C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\;C:\\Windows\\System32\\OpenSSH\\';
   const base: Array<[string, string]> = [
     ['ALLUSERSPROFILE', 'C:\\ProgramData'],
     ...(input.noProfile ? [] : ([['APPDATA', `${profile}\\AppData\\Roaming`]] as Array<[string, string]>)),
@@ -25,10 +31,8 @@ export function shellEnvironment(input: EnvironmentInput): Map<string, string> {
     ...(input.noProfile ? [] : ([['LOCALAPPDATA', `${profile}\\AppData\\Local`]] as Array<[string, string]>)),
     ['NUMBER_OF_PROCESSORS', '2'],
     ['OS', 'Windows_NT'],
-    [
-      'Path',
-      `C:\\Windows\\system32;C:\\Windows;C:\\Windows\\System32\\Wbem;C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\;C:\\Windows\\System32\\OpenSSH\\${input.noProfile ? '' : `;${profile}\\AppData\\Local\\Microsoft\\WindowsApps`}`,
-    ],
+    // The user's part of Path (WindowsApps) is appended only with a loaded profile (fx pypsrp/test_winrs_noprofile).
+    ['Path', `${systemPath}${input.noProfile ? '' : `;${profile}\\AppData\\Local\\Microsoft\\WindowsApps`}`],
     ['PATHEXT', '.COM;.EXE;.BAT;.CMD;.VBS;.VBE;.JS;.JSE;.WSF;.WSH;.MSC'],
     ['PROCESSOR_ARCHITECTURE', 'AMD64'],
     ['PROCESSOR_IDENTIFIER', 'Intel64 Family 6 Model 85 Stepping 7, GenuineIntel'],
@@ -38,7 +42,6 @@ export function shellEnvironment(input: EnvironmentInput): Map<string, string> {
     ['ProgramFiles', 'C:\\Program Files'],
     ['ProgramFiles(x86)', 'C:\\Program Files (x86)'],
     ['ProgramW6432', 'C:\\Program Files'],
-    ['PROMPT', '$P$G'],
     ['PSModulePath', '%ProgramFiles%\\WindowsPowerShell\\Modules;C:\\Windows\\system32\\WindowsPowerShell\\v1.0\\Modules'],
     ['PUBLIC', 'C:\\Users\\Public'],
     ['SystemDrive', 'C:'],
@@ -50,14 +53,21 @@ export function shellEnvironment(input: EnvironmentInput): Map<string, string> {
     ['USERPROFILE', input.noProfile ? 'C:\\Users\\Default' : profile],
     ['windir', 'C:\\Windows'],
   ];
-  // Requested variables come first, as in the recording, then the defaults they do not replace.
-  const out = new Map<string, string>();
-  const taken = new Set<string>();
-  for (const [k, v] of input.requested) {
-    for (const existing of out.keys()) if (existing.toLowerCase() === k.toLowerCase()) out.delete(existing);
-    out.set(k, v);
-    taken.add(k.toLowerCase());
+  const extra = { ...(input.machine ?? {}), ...(input.noProfile ? {} : (input.user ?? {})) };
+  for (const [k, v] of Object.entries(extra)) {
+    if (k.toLowerCase() === 'path') continue;
+    const i = base.findIndex(([name]) => name.toLowerCase() === k.toLowerCase());
+    if (i >= 0) base[i] = [base[i]![0], v];
+    else base.push([k, v]);
   }
-  for (const [k, v] of base) if (!taken.has(k.toLowerCase())) out.set(k, v);
+  // WinRS hands the process one block, sorted as _wcsicmp sorts (lower-case folding, so '_' and
+  // digits come before letters): fx pypsrp/test_winrs_environment lists 1234, then _-(){}…, then
+  // ALLUSERSPROFILE…, with env1 in its sorted place. cmd.exe then inserts PROMPT itself.
+  const byName = new Map<string, [string, string]>();
+  for (const [k, v] of base) byName.set(k.toLowerCase(), [k, v]);
+  for (const [k, v] of input.requested) byName.set(k.toLowerCase(), [k, v]);
+  const sorted = [...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const out = new Map<string, string>();
+  for (const [, [k, v]] of sorted) out.set(k, v);
   return out;
 }

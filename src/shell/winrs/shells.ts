@@ -28,6 +28,9 @@ export interface ShellOptions {
   readonly ids: IdSource;
   readonly backend: CommandBackend;
   readonly limits?: Partial<CommandLimits> & { readonly maxShells?: number };
+  /** Machine environment variables (sandbox.environment). */
+  readonly machineEnvironment?: Readonly<Record<string, string>>;
+  readonly userEnvironment?: Readonly<Record<string, string>>;
   /** Notified when a command ends (the sandbox's journal of what ran). */
   readonly onCommandExit?: (shell: Shell, cmd: CommandRun) => void;
 }
@@ -270,7 +273,7 @@ export class ShellManager {
       streams('InputStreams', 'stdin'),
       streams('OutputStreams', 'stdout stderr'),
       requested,
-      shellEnvironment({ computerName: this.opts.host.computerName, userName: ctx.principal.user.name, noProfile, requested }),
+      shellEnvironment({ computerName: this.opts.host.computerName, userName: ctx.principal.user.name, noProfile, requested, ...(this.opts.machineEnvironment ? { machine: this.opts.machineEnvironment } : {}), ...(this.opts.userEnvironment ? { user: this.opts.userEnvironment } : {}) }),
       workingDirectory,
       Math.max(idleMs, MIN_IDLE_TIMEOUT_MS),
       codepage,
