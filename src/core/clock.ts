@@ -20,8 +20,9 @@ export interface IdSource {
 export const systemClock: Clock = {
   now: () => Date.now(),
   schedule(ms, fn) {
+    // Not unref'd: a pending long poll or a program's sleep is real work. Shutdown cancels them
+    // (ShellManager.closeAll).
     const t = setTimeout(fn, ms);
-    t.unref?.();
     return { cancel: () => clearTimeout(t) };
   },
 };
