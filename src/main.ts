@@ -4,6 +4,7 @@ import { createEmulator, StartupError } from './emulator.js';
 import { loadConfig, ConfigError } from './config/load.js';
 import { banner } from './cli/banner.js';
 import { runCertsCommand } from './cli/certs.js';
+import { runWinrmCommand } from './cli/winrm.js';
 
 const USAGE = `Usage:
   winrm-emulator [start] [--config FILE] [--log-level LEVEL] [--allow-default-passwords-on-network]
@@ -12,6 +13,9 @@ const USAGE = `Usage:
   winrm-emulator certs new --dns NAME [--ip ADDR] [--store DIR]
       Make a self-signed server certificate (as New-SelfSignedCertificate does) and print its thumbprint.
   winrm-emulator certs --help
+  winrm-emulator winrm get winrm/config [-r:https://127.0.0.1:5986/wsman -u:USER -p:PASS -a:basic -skipCAcheck]
+      winrm.cmd's get/set/enumerate/create/delete/identify/invoke against a running emulator or any
+      WinRM host; with --config FILE, read a configuration file offline.
 `;
 
 async function start(argv: string[]): Promise<number> {
@@ -52,6 +56,7 @@ async function start(argv: string[]): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === 'certs') return runCertsCommand(rest, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
+  if (first === 'winrm') return runWinrmCommand(rest, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
   if (first === 'help' || first === '--help' || first === '-h') {
     process.stdout.write(USAGE);
     return 0;

@@ -57,7 +57,9 @@ export function itemsText(items: readonly XmlElement[]): string {
 export function faultText(wsmanFault: XmlElement, sdkText: string): string {
   const out: string[] = [];
   render(wsmanFault, 0, out);
-  const code = Number(attr(wsmanFault, 'Code') ?? '0');
+  let code = Number(attr(wsmanFault, 'Code') ?? '0');
+  // Win32 codes (5, 87…) are shown as HRESULT_FROM_WIN32: Access denied is -2147024891 0x80070005.
+  if (code > 0 && code < 0x10000) code = (0x80070000 | code) >>> 0;
   const signed = code > 0x7fffffff ? code - 0x100000000 : code;
   const hex = (code >>> 0).toString(16).toUpperCase().padStart(8, '0');
   return `${out.join('\r\n')}\r\n\r\nError number:  ${signed} 0x${hex}\r\n${sdkText}\r\n`;
