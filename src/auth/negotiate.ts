@@ -1,7 +1,8 @@
-// The `Negotiate` mechanism as a workgroup WinRM service offers it: NTLM, raw or wrapped in
-// SPNEGO, each answered in the framing it arrived in (auth.md §2.7, trap 2). Kerberos (raw or
-// inside SPNEGO) is refused here until the Kerberos acceptor exists. The scheme is `Negotiate`;
-// `NTLM` is never offered (auth.md §1.2).
+// The `Negotiate` mechanism: NTLM, raw or wrapped in SPNEGO, each answered in the framing it
+// arrived in (auth.md §2.7, trap 2); and, on a host with a keytab (`kerberos` + `domain`), Kerberos
+// as a raw krb5 AP-REQ (pywinrm, auth.md §1.4 C) or inside SPNEGO as the client's first mech with
+// an optimistic token, handed to KerberosService (src/auth/kerberos/acceptor.ts). The scheme is
+// `Negotiate`; `NTLM` is never offered (auth.md §1.2).
 //
 // Per connection: NEGOTIATE → 401 + CHALLENGE, AUTHENTICATE → success with a sealing context
 // (src/auth/sealing). Local accounts only: `.\name`, `COMPUTER\name`, bare `name`,
@@ -15,6 +16,8 @@ import { NtlmAcceptor, NtlmProtocolError, type AuthenticateInput, type NtlmTarge
 import { NtlmMessageError, ntlmMessageType, versionFromOs } from './ntlm/messages.js';
 import { NtlmSignatureError, type NtlmSession } from './ntlm/session.js';
 import { NtlmMessageSecurity } from './sealing/ntlm.js';
+import { SPNEGO_ENCRYPTED } from './sealing/types.js';
+import type { KerberosService } from './kerberos/acceptor.js';
 import { NegState, OID, encodeNegTokenResp, parseNegTokenInit, parseNegTokenResp, sniffToken } from './spnego.js';
 
 export interface NegotiateOptions {
@@ -32,6 +35,8 @@ export interface NegotiateOptions {
   readonly lockout?: AccountLockout;
   /** MsvAvDnsComputerName; default the computer name. */
   readonly dnsComputerName?: string;
+  /** The Kerberos acceptor, on a host with a keytab; without it Kerberos tokens are refused. */
+  readonly kerberos?: KerberosService;
 }
 
 const ANONYMOUS_USER: LocalUser = {
@@ -92,7 +97,7 @@ export function createNegotiateMechanism(options: NegotiateOptions = {}): AuthMe
       return this.acceptor;
     }
 
-    step(credentials: string): AuthStep {
+    step(credentials: string): AuthStep | Promise<AuthStep> {
       const token = Buffer.from(credentials.trim(), 'base64');
       if (token.length === 0) return { kind: 'failure', reason: 'empty Negotiate token' };
       try {
@@ -104,7 +109,8 @@ export function createNegotiateMechanism(options: NegotiateOptions = {}): AuthMe
           case 'spnego-resp':
             return this.spnegoResp(token);
           case 'kerberos':
-            return { kind: 'failure', reason: 'a raw Kerberos token under Negotiate: Kerberos is not emulated yet (use NTLM)' };
+            if (options.kerberos) return options.kerberos.accept(this.host, token, 'raw', SPNEGO_ENCRYPTED, this.deps);
+            return { kind: 'failure', reason: 'a raw Kerberos token under Negotiate, and this host has no keytab (kerberos.keytab with a domain): use NTLM or configure Kerberos' };
           default:
             return { kind: 'failure', reason: `unrecognised Negotiate token (first bytes ${token.subarray(0, 8).toString('hex')})` };
         }
@@ -130,12 +136,19 @@ export function createNegotiateMechanism(options: NegotiateOptions = {}): AuthMe
       return { kind: 'failure', reason: `unexpected NTLM message type ${type} from a client` };
     }
 
-    private spnegoInit(token: Buffer): AuthStep {
+    private spnegoInit(token: Buffer): AuthStep | Promise<AuthStep> {
       const init = parseNegTokenInit(token);
       this.framing = 'spnego';
       this.acceptor = undefined;
+      // Kerberos first, with its AP-REQ as the optimistic token: MIT's SPNEGO answers in one leg.
+      const first = init.mechTypes[0];
+      if (options.kerberos && (first === OID.krb5 || first === OID.msKrb5) && init.mechToken && sniffToken(init.mechToken) === 'kerberos') {
+        this.spnego = undefined;
+        return options.kerberos.accept(this.host, token, 'spnego', SPNEGO_ENCRYPTED, this.deps);
+      }
       if (!init.mechTypes.includes(OID.ntlm)) {
-        return { kind: 'failure', reason: `SPNEGO offers ${init.mechTypes.join(', ')}; only NTLM (${OID.ntlm}) is emulated (Kerberos is not yet)` };
+        const why = options.kerberos ? 'Kerberos is emulated inside SPNEGO only as the first mech with an optimistic AP-REQ' : 'this host has no keytab, so only NTLM is available';
+        return { kind: 'failure', reason: `SPNEGO offers ${init.mechTypes.join(', ')} without NTLM (${OID.ntlm}); ${why}` };
       }
       const preferred = init.mechTypes[0] === OID.ntlm;
       this.spnego = { mechTypesDer: init.mechTypesDer, preferred, mechSent: true };

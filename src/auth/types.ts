@@ -2,6 +2,7 @@
 // machine per TCP connection, fed one Authorization token at a time. NTLM, Kerberos and CredSSP
 // need several legs on one connection; Basic and certificates finish in one. Authorisation is a
 // separate step (src/authz) once a principal exists.
+import type { X509Certificate } from 'node:crypto';
 import type { ServiceAuthConfig } from '../config/types.js';
 import type { Host, LocalUser } from '../hosts/host.js';
 import type { MessageSecurity } from './sealing/types.js';
@@ -20,6 +21,14 @@ export interface ConnectionInfo {
    * binding (auth.md §2.6). Absent on HTTP.
    */
   readonly serverCertificate?: Buffer;
+  /** HTTPS: the certificate the client presented in the TLS handshake, if any (certificate logon, auth.md §6). */
+  readonly peerCertificate?: () => X509Certificate | undefined;
+}
+
+/** What an auth step may know of the request beyond its Authorization header. */
+export interface AuthRequestInfo {
+  /** The envelope's ResourceURI, read ahead of parsing (certificate mappings match on it). */
+  readonly resourceUri: string | undefined;
 }
 
 /** Time and randomness for the sans-I/O mechanisms (architecture.md §2.1); the listener passes them in. */
@@ -49,7 +58,8 @@ export type AuthStep =
   | { readonly kind: 'failure'; readonly reason: string };
 
 export interface AuthContext {
-  step(credentials: string): AuthStep;
+  /** One leg; Kerberos answers asynchronously (MIT runs on the thread pool). */
+  step(credentials: string, request?: AuthRequestInfo): AuthStep | Promise<AuthStep>;
 }
 
 export interface AuthMechanism {
@@ -58,7 +68,7 @@ export interface AuthMechanism {
   readonly scheme: string;
   /** Whether `Service/Auth` enables it. */
   enabled(auth: ServiceAuthConfig): boolean;
-  /** The bare challenge offered in the first 401 (auth.md §1.2). */
+  /** The bare challenge offered in the first 401 (auth.md §1.2); empty for none (certificates). */
   challenge(): string;
   /** A fresh context for one connection (or one request, for stateless mechanisms). */
   createContext(host: Host, conn: ConnectionInfo, deps: AuthDeps): AuthContext;

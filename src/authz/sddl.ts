@@ -132,6 +132,8 @@ export interface SecurityDescriptor {
 export interface ParseSddlOptions {
   /** Resolves the LA / LG aliases (local Administrator and Guest) against this machine SID. */
   readonly machineSid?: string;
+  /** Resolves the domain aliases (DA, DU, EA…) against this domain SID (domain-joined hosts). */
+  readonly domainSid?: string;
 }
 
 /** A malformed SDDL string. `offset` is the 0-based index in the input where the problem is. */
@@ -244,6 +246,7 @@ class Parser {
     if (rid !== undefined) {
       if ((token === 'LA' || token === 'LG') && this.options.machineSid !== undefined) return `${this.options.machineSid}-${rid}`;
       if (token === 'LA' || token === 'LG') this.fail(offset, `alias '${token}' is relative to the machine SID, which was not given${where}`);
+      if (this.options.domainSid !== undefined) return `${this.options.domainSid}-${rid}`;
       this.fail(offset, `alias '${token}' names a domain account, and the emulated host is not in a domain${where}`);
     }
     this.fail(offset, `unknown SID alias '${token}'${where}`);

@@ -73,6 +73,7 @@ export const SID = {
   AccessControlAssistanceOperators: 'S-1-5-32-579',
   RemoteManagementUsers: 'S-1-5-32-580',
   AllAppPackages: 'S-1-15-2-1',
+  AuthenticationAuthorityAssertedIdentity: 'S-1-18-1',
   UntrustedMandatoryLevel: 'S-1-16-0',
   LowMandatoryLevel: 'S-1-16-4096',
   MediumMandatoryLevel: 'S-1-16-8192',
@@ -140,6 +141,8 @@ export const WELL_KNOWN_SIDS: readonly WellKnownSid[] = [
   { sid: SID.AccessControlAssistanceOperators, alias: 'AA', name: 'BUILTIN\\Access Control Assistance Operators', type: AL },
   { sid: SID.RemoteManagementUsers, alias: 'RM', name: 'BUILTIN\\Remote Management Users', type: AL },
   { sid: SID.AllAppPackages, alias: 'AC', name: 'APPLICATION PACKAGE AUTHORITY\\ALL APPLICATION PACKAGES', type: WK },
+  // In Kerberos logon tokens of domain accounts (MS-SFU; whoami /groups on domain members).
+  { sid: SID.AuthenticationAuthorityAssertedIdentity, alias: 'AS', name: 'Authentication authority asserted identity', type: WK },
   { sid: SID.UntrustedMandatoryLevel, name: 'Mandatory Label\\Untrusted Mandatory Level', type: LB },
   { sid: SID.LowMandatoryLevel, alias: 'LW', name: 'Mandatory Label\\Low Mandatory Level', type: LB },
   { sid: SID.MediumMandatoryLevel, alias: 'ME', name: 'Mandatory Label\\Medium Mandatory Level', type: LB },
@@ -250,4 +253,13 @@ export function canonicalSid(text: string): string | undefined {
   }
   const auth = authority >= 2 ** 32 ? `0x${authority.toString(16).toUpperCase().padStart(12, '0')}` : String(authority);
   return ['S-1', auth, ...out].join('-');
+}
+
+/**
+ * A deterministic domain SID for an emulated domain, derived like machineSidFor but from the
+ * NetBIOS domain name, so the same configuration always yields the same SIDs.
+ */
+export function domainSidFor(netbiosName: string): string {
+  const digest = createHash('sha256').update(`winrm-emulator domain sid:${netbiosName.toUpperCase()}`, 'utf8').digest();
+  return `S-1-5-21-${digest.readUInt32LE(0)}-${digest.readUInt32LE(4)}-${digest.readUInt32LE(8)}`;
 }

@@ -39,6 +39,20 @@ export interface AccessToken {
   /** True when UAC remote restrictions produced a filtered (standard-user) token. */
   readonly filtered: boolean;
   readonly integrity: 'High' | 'Medium';
+  /** The host's machine SID (LA/LG in SDDL), when the user SID is not relative to it (domain accounts). */
+  readonly machineSid?: string;
+  /** The domain SID, for domain accounts: DA, DU… in SDDL resolve against it. */
+  readonly domainSid?: string;
+}
+
+/** What a domain account brings to a member server's token (auth.md §8): its domain and domain groups. */
+export interface DomainIdentity {
+  /** NetBIOS domain name, e.g. `EMU` (whoami prints `emu\\alice`). */
+  readonly netbiosName: string;
+  /** `S-1-5-21-a-b-c` of the domain. */
+  readonly domainSid: string;
+  /** Domain groups the account is in (Domain Users included), as whoami names them: `EMU\\Domain Admins`. */
+  readonly groups: readonly { readonly name: string; readonly sid: string }[];
 }
 
 export type AuthPackage = 'NTLM' | 'Kerberos' | 'Basic' | 'Certificate' | 'CredSSP';
@@ -54,6 +68,8 @@ export interface NetworkLogonInput {
     readonly rid: number;
     /** Local group names (case-insensitive), e.g. `Administrators`, `Remote Management Users`. */
     readonly groups: readonly string[];
+    /** A domain account: its SID is `<domainSid>-<rid>` and its groups include the domain's. */
+    readonly domain?: DomainIdentity;
   };
   readonly authPackage: AuthPackage;
   readonly policy: {
@@ -118,6 +134,7 @@ export function buildNetworkLogonToken(input: NetworkLogonInput): AccessToken {
     if (group === undefined) throw new UnknownLocalGroupError(name, user.name);
     if (!memberOf.includes(group.sid)) memberOf.push(group.sid);
   }
+  if (user.domain !== undefined) return buildDomainToken(input, user.domain, memberOf);
   const isAdmin = memberOf.includes(SID.Administrators);
   const filtered = isAdmin && (user.rid === ADMINISTRATOR_RID ? policy.FilterAdministratorToken : !policy.LocalAccountTokenFilterPolicy);
   const attrs = (sid: string, base: TokenGroupAttributes = ENABLED): TokenGroupAttributes => (filtered && UAC_FILTERED_GROUPS.has(sid) ? DENY_ONLY : base);
@@ -145,6 +162,39 @@ export function buildNetworkLogonToken(input: NetworkLogonInput): AccessToken {
     groups,
     filtered,
     integrity,
+  };
+}
+
+/**
+ * A domain account's network logon on a member server [U] (shape of `whoami /groups` on domain
+ * members): no UAC remote filtering (it concerns local accounts, auth.md §8.3), no "Local account"
+ * SIDs; the local groups it reaches through nesting, then the domain groups, then for Kerberos
+ * "Authentication authority asserted identity" (S-1-18-1), for NTLM the NTLM package group.
+ */
+function buildDomainToken(input: NetworkLogonInput, domain: DomainIdentity, memberOf: readonly string[]): AccessToken {
+  const { user, authPackage, machineSid } = input;
+  const isAdmin = memberOf.includes(SID.Administrators);
+  const groups: TokenGroup[] = [wellKnown(SID.Everyone)];
+  if (isAdmin) groups.push(wellKnown(SID.Administrators, ENABLED_OWNER));
+  groups.push(wellKnown(SID.Users));
+  for (const sid of memberOf) {
+    if (sid === SID.Administrators || sid === SID.Users) continue;
+    groups.push(wellKnown(sid));
+  }
+  groups.push(wellKnown(SID.Network), wellKnown(SID.AuthenticatedUsers), wellKnown(SID.ThisOrganization));
+  for (const g of domain.groups) groups.push({ sid: g.sid, name: g.name, type: 'Group', attributes: ENABLED });
+  if (authPackage === 'Kerberos') groups.push(wellKnown(SID.AuthenticationAuthorityAssertedIdentity));
+  if (authPackage === 'NTLM') groups.push(wellKnown(SID.NtlmAuthentication));
+  const integrity = isAdmin ? 'High' : 'Medium';
+  groups.push(wellKnown(integrity === 'High' ? SID.HighMandatoryLevel : SID.MediumMandatoryLevel, LABEL));
+  return {
+    userSid: `${domain.domainSid}-${user.rid}`,
+    userName: `${domain.netbiosName.toUpperCase()}\\${user.name}`,
+    groups,
+    filtered: false,
+    integrity,
+    machineSid,
+    domainSid: domain.domainSid,
   };
 }
 
@@ -177,15 +227,15 @@ function machineSidOf(token: AccessToken): string | undefined {
   return m?.[1];
 }
 
-function parseCached(sddl: string, machineSid: string | undefined): SecurityDescriptor {
-  const key = `${machineSid ?? ''}\u0000${sddl}`;
+function parseCached(sddl: string, machineSid: string | undefined, domainSid?: string): SecurityDescriptor {
+  const key = `${machineSid ?? ''}\u0000${domainSid ?? ''}\u0000${sddl}`;
   const hit = cache.get(key);
   if (hit !== undefined) {
     cache.delete(key);
     cache.set(key, hit);
     return hit;
   }
-  const sd = parseSddl(sddl, machineSid === undefined ? {} : { machineSid });
+  const sd = parseSddl(sddl, { ...(machineSid === undefined ? {} : { machineSid }), ...(domainSid === undefined ? {} : { domainSid }) });
   cache.set(key, sd);
   if (cache.size > CACHE_LIMIT) {
     const oldest = cache.keys().next();
@@ -202,7 +252,7 @@ export function authorize(input: AuthorizeInput): AuthorizeResult {
   const desired = typeof input.desired === 'number' ? input.desired : DESIRED[input.desired];
   let sd: SecurityDescriptor;
   try {
-    sd = parseCached(input.sddl, machineSidOf(input.token));
+    sd = parseCached(input.sddl, input.token.machineSid ?? machineSidOf(input.token), input.token.domainSid);
   } catch (err) {
     if (err instanceof SddlError) return { allowed: false, reason: `the security descriptor cannot be evaluated: ${err.message}` };
     throw err;

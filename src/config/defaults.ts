@@ -62,3 +62,25 @@ export function isDefaultLabPassword(password: string): boolean {
 export function isDefaultLabNtHash(ntHash: string): boolean {
   return DEFAULT_LAB_NT_HASHES.includes(ntHash.toUpperCase());
 }
+
+/** Built-in groups of an Active Directory domain and their relative ids (MS-DTYP 2.4.2.4). */
+export const BUILTIN_DOMAIN_GROUPS: Readonly<Record<string, number>> = {
+  'Domain Admins': 512,
+  'Domain Users': 513,
+  'Domain Guests': 514,
+  'Domain Computers': 515,
+  'Domain Controllers': 516,
+  'Schema Admins': 518,
+  'Enterprise Admins': 519,
+  'Group Policy Creator Owners': 520,
+  'Protected Users': 525,
+};
+
+/** What joining a domain puts into the member's local groups (Administrators ← Domain Admins, Users ← Domain Users). */
+export const DOMAIN_JOIN_LOCAL_GROUP_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  Administrators: ['Domain Admins'],
+  Users: ['Domain Users'],
+};
+
+/** Domain accounts and groups without an explicit rid are numbered from here, as a fresh domain's RID pool does. */
+export const FIRST_DOMAIN_RID = 1103;

@@ -357,7 +357,15 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const storeLayer = layerFor(canonical, ['certificateStore']);
   const baseDir = storeLayer?.baseDir ?? (file !== undefined ? dirname(file) : packageRoot());
   const certificateStore = isAbsolute(result.data.certificateStore) ? result.data.certificateStore : resolve(baseDir, result.data.certificateStore);
-  const config: EmulatorConfig = { ...result.data, certificateStore };
+  // Relative Kerberos files, likewise against the folder of the layer that set them.
+  const relative = (key: 'keytab' | 'krb5Config'): string => {
+    const value = result.data.kerberos[key];
+    if (value === '' || isAbsolute(value)) return value;
+    const layer = layerFor(canonical, ['kerberos', key]);
+    return resolve(layer?.baseDir ?? (file !== undefined ? dirname(file) : packageRoot()), value);
+  };
+  const kerberos = { ...result.data.kerberos, keytab: relative('keytab'), krb5Config: relative('krb5Config') };
+  const config: EmulatorConfig = { ...result.data, certificateStore, kerberos };
 
   const usesDefaultPasswords = config.users.some(
     (u) => (u.password !== undefined && isDefaultLabPassword(u.password)) || (u.ntHash !== undefined && isDefaultLabNtHash(u.ntHash)),

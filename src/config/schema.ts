@@ -17,6 +17,8 @@ import { z } from 'zod';
 import { canonicalListenerAddress, ipKey, parseListenerAddress } from './address.js';
 import {
   BUILTIN_ACCOUNT_RIDS,
+  BUILTIN_DOMAIN_GROUPS,
+  DOMAIN_JOIN_LOCAL_GROUP_MEMBERS,
   DEFAULT_COMPUTER_NAME,
   FIRST_USER_RID,
   KNOWN_LOCAL_GROUPS,
@@ -28,6 +30,10 @@ import { canonicaliseKeys, closestKey, isPlainRecord, type KeyProblem } from './
 import type {
   CertMappingConfig,
   ClientConfig,
+  DomainConfig,
+  DomainGroupConfig,
+  DomainUserConfig,
+  KerberosConfig,
   EmulatorConfig,
   ListenerConfig,
   LoggingConfig,
@@ -588,6 +594,22 @@ const UserListSchema = z
   .readonly()
   .transform(assignRids);
 
+const commandNames = (description: string) => z.array(z.string().min(1, { error: 'must not be empty' })).readonly().default([]).describe(description);
+
+const RoleDefinitionSchema = z
+  .strictObject({
+    principals: z
+      .array(z.string().min(1, { error: 'must not be empty' }))
+      .min(1, { error: 'must name at least one user or group' })
+      .readonly()
+      .describe('Users or local groups the role applies to (`Operators`, `COMPUTER\\user`…), matched case-insensitively.'),
+    visibleCmdlets: commandNames('Cmdlets the role may run; names or wildcards (`Get-*`).'),
+    visibleFunctions: commandNames('Functions the role may run; names or wildcards.'),
+    visibleExternalCommands: commandNames('External programs the role may run (`C:\\Windows\\System32\\whoami.exe`).'),
+    visibleProviders: commandNames('Providers the role may use (`FileSystem`, `Registry`…); none by default, as in JEA.'),
+  })
+  .readonly();
+
 const SessionConfigurationSchema = z
   .strictObject({
     name: z
@@ -595,6 +617,17 @@ const SessionConfigurationSchema = z
       .regex(/^[A-Za-z0-9._-]{1,256}$/, { error: "must be 1–256 letters, digits, '.', '_' or '-', e.g. Microsoft.PowerShell" })
       .describe('Endpoint name, as in the resource URI http://schemas.microsoft.com/powershell/<name>. Unique case-insensitively.'),
     sddl: z.string().min(1, { error: 'must not be empty' }).describe("The endpoint's own SDDL; who may connect to it (needs GX)."),
+    sessionType: ciEnum(['Default', 'RestrictedRemoteServer'] as const)
+      .default('Default')
+      .describe('Default: every command in FullLanguage. RestrictedRemoteServer (JEA): NoLanguage and only the commands remoting needs plus what roleDefinitions make visible (psrp.md §6.1).'),
+    languageMode: ciEnum(['FullLanguage', 'ConstrainedLanguage', 'RestrictedLanguage', 'NoLanguage'] as const)
+      .optional()
+      .describe('Language mode of the session; defaults to NoLanguage for RestrictedRemoteServer and FullLanguage otherwise.'),
+    roleDefinitions: z
+      .array(RoleDefinitionSchema)
+      .readonly()
+      .default([])
+      .describe('JEA role definitions: which users or groups see which commands (only with sessionType RestrictedRemoteServer).'),
   })
   .readonly();
 
@@ -755,6 +788,144 @@ const SandboxSchema = z
   })
   .readonly();
 
+// ---------------------------------------------------------------------------------------------
+// Kerberos and the domain (auth.md §4, §8)
+
+const KerberosSchema = z
+  .strictObject({
+    realm: z.preprocess(trimString, z.string()).default('').describe("Realm of the service principal, e.g. EMU.TEST; empty = domain.realm (cross-realm trust is not emulated, so it must be the domain's)."),
+    keytab: z
+      .preprocess(trimString, z.string())
+      .default('')
+      .describe('MIT keytab holding the service keys (HTTP/<host>@REALM); empty turns Kerberos off. Relative to the config file. Needs `domain` (Kerberos principals are domain accounts).'),
+    serviceName: z
+      .preprocess(trimString, z.string())
+      .default('')
+      .describe('Service principal accepted, e.g. HTTP/win-emu01.emu.test (realm optional); empty accepts any principal in the keytab, as Windows accepts every SPN of its computer account.'),
+    krb5Config: z.preprocess(trimString, z.string()).default('').describe('krb5.conf for the MIT library (sets KRB5_CONFIG); empty = the environment\'s, else /etc/krb5.conf. Relative to the config file.'),
+  })
+  .readonly();
+
+const DOMAIN_NAME_FORBIDDEN = /[\\/[\]:;|=,+*?<>"@\u0000-\u001f]/;
+const builtinDomainGroups = Object.keys(BUILTIN_DOMAIN_GROUPS);
+
+const DomainUserSchema = z
+  .strictObject({
+    name: z
+      .preprocess(
+        trimString,
+        z
+          .string()
+          .min(1, { error: 'must not be empty' })
+          .max(20, { error: 'must be at most 20 characters (sAMAccountName)' })
+          .refine((n) => !DOMAIN_NAME_FORBIDDEN.test(n), { error: 'must not contain any of \\ / [ ] : ; | = , + * ? < > " @' }),
+      )
+      .describe('sAMAccountName; the Kerberos principal is <name>@<realm>. Unique case-insensitively.'),
+    rid: intIn(500, UINT32_MAX).exactOptional().describe('Relative id in the domain; default 1103, 1104, … after the custom groups.'),
+    groups: z
+      .array(z.preprocess(trimString, z.string().min(1)))
+      .readonly()
+      .prefault([])
+      .describe(`Domain groups: built-in (${builtinDomainGroups.join(', ')}) or from domain.groups, optionally as DOMAIN\\name. Domain Users is implicit.`),
+    enabled: bool(true, 'A disabled account is refused even with a valid ticket.'),
+    fullName: z.preprocess(nullToEmpty, z.string()).default('').describe('Full name.'),
+  })
+  .readonly();
+
+const DomainGroupSchema = z
+  .strictObject({
+    name: z
+      .preprocess(trimString, z.string().min(1, { error: 'must not be empty' }).max(64, { error: 'must be at most 64 characters' }))
+      .describe('Group name, unique case-insensitively and different from the built-in domain groups.'),
+    rid: intIn(500, UINT32_MAX).exactOptional().describe('Relative id; default 1103, 1104, … in order.'),
+  })
+  .readonly();
+
+const DomainSchema = z
+  .strictObject({
+    realm: z
+      .preprocess(
+        (v: unknown) => (typeof v === 'string' ? v.trim().toUpperCase() : v),
+        z.string().regex(/^$|^[A-Z0-9-]+(\.[A-Z0-9-]+)*$/, { error: 'must be a DNS domain name, e.g. EMU.TEST' }),
+      )
+      .default('')
+      .describe('DNS name of the domain (upper-cased: it is the Kerberos realm), e.g. EMU.TEST; empty = the host is in a workgroup.'),
+    netbiosName: z
+      .preprocess(
+        (v: unknown) => (typeof v === 'string' ? v.trim().toUpperCase() : v),
+        z.string().regex(/^[A-Z0-9-]{0,15}$/, { error: 'must be a NetBIOS name: up to 15 letters, digits or hyphens' }),
+      )
+      .default('')
+      .describe('NetBIOS domain name shown as DOMAIN\\user (whoami); empty = the first label of realm.'),
+    sid: z
+      .preprocess(trimString, z.string().regex(/^$|^S-1-5-21-\d+-\d+-\d+$/, { error: 'must be a domain SID S-1-5-21-a-b-c, or empty' }))
+      .default('')
+      .describe('Domain SID; empty = derived from the NetBIOS name (stable per name).'),
+    users: z.array(DomainUserSchema).readonly().prefault([]).describe('Domain accounts that may log on with Kerberos (the KDC holds their passwords).'),
+    groups: z.array(DomainGroupSchema).readonly().prefault([]).describe('Domain groups beyond the built-in ones.'),
+    localGroupMembers: z
+      .record(z.string(), z.array(z.preprocess(trimString, z.string().min(1))).readonly())
+      .readonly()
+      .default(DOMAIN_JOIN_LOCAL_GROUP_MEMBERS)
+      .describe('Local group → domain groups or users nested in it. Default what joining a domain does: Administrators ← Domain Admins, Users ← Domain Users.'),
+  })
+  .superRefine((domain: unknown, ctx) => {
+    if (!isPlainRecord(domain)) return;
+    const groups = Array.isArray(domain.groups) ? domain.groups : [];
+    const users = Array.isArray(domain.users) ? domain.users : [];
+    const groupNames = new Map<string, number>(builtinDomainGroups.map((g) => [g.toLowerCase(), -1]));
+    groups.forEach((g: unknown, index) => {
+      if (!isPlainRecord(g) || typeof g.name !== 'string') return;
+      const key = g.name.toLowerCase();
+      const first = groupNames.get(key);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['groups', index, 'name'], message: first < 0 ? `'${g.name}' is a built-in domain group` : `duplicate group: domain.groups[${String(first)}] has the same name` });
+      else groupNames.set(key, index);
+    });
+    const netbios = typeof domain.netbiosName === 'string' && domain.netbiosName !== '' ? domain.netbiosName : typeof domain.realm === 'string' ? (domain.realm.split('.')[0] ?? '') : '';
+    const bare = (name: string): string => {
+      const slash = name.indexOf('\\');
+      if (slash < 0) return name.toLowerCase();
+      return name.slice(0, slash).toUpperCase() === netbios ? name.slice(slash + 1).toLowerCase() : `\u0000${name}`;
+    };
+    const userNames = new Map<string, number>();
+    users.forEach((u: unknown, index) => {
+      if (!isPlainRecord(u) || typeof u.name !== 'string') return;
+      const first = userNames.get(u.name.toLowerCase());
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['users', index, 'name'], message: `duplicate domain user: domain.users[${String(first)}] has the same name` });
+      else userNames.set(u.name.toLowerCase(), index);
+      if (Array.isArray(u.groups)) {
+        u.groups.forEach((g: unknown, gi) => {
+          if (typeof g === 'string' && !groupNames.has(bare(g))) {
+            ctx.addIssue({ code: 'custom', path: ['users', index, 'groups', gi], message: `unknown domain group '${g}'; built-in: ${builtinDomainGroups.join(', ')}; add others to domain.groups` });
+          }
+        });
+      }
+    });
+    const rids = new Map<number, string>();
+    const seeRid = (rid: unknown, where: (string | number)[]): void => {
+      if (typeof rid !== 'number') return;
+      const first = rids.get(rid);
+      if (first !== undefined || Object.values(BUILTIN_DOMAIN_GROUPS).includes(rid)) ctx.addIssue({ code: 'custom', path: where, message: `rid ${String(rid)} is already used${first !== undefined ? ` by ${first}` : ' by a built-in domain group'}` });
+      else rids.set(rid, where.join('.'));
+    };
+    groups.forEach((g: unknown, i) => isPlainRecord(g) && seeRid(g.rid, ['groups', i, 'rid']));
+    users.forEach((u: unknown, i) => isPlainRecord(u) && seeRid(u.rid, ['users', i, 'rid']));
+    if (isPlainRecord(domain.localGroupMembers)) {
+      for (const [local, members] of Object.entries(domain.localGroupMembers)) {
+        if (!KNOWN_LOCAL_GROUPS.some((g) => g.toLowerCase() === local.toLowerCase())) {
+          ctx.addIssue({ code: 'custom', path: ['localGroupMembers', local], message: `unknown local group '${local}'; known: ${KNOWN_LOCAL_GROUPS.join(', ')}` });
+        }
+        if (!Array.isArray(members)) continue;
+        members.forEach((m: unknown, mi) => {
+          if (typeof m !== 'string') return;
+          const key = bare(m);
+          if (!groupNames.has(key) && !userNames.has(key)) ctx.addIssue({ code: 'custom', path: ['localGroupMembers', local, mi], message: `'${m}' is neither a domain group nor a domain user` });
+        });
+      }
+    }
+  }, always)
+  .readonly();
+
 const EmulatorConfigObject = z
   .strictObject({
     computerName: z
@@ -782,8 +953,20 @@ const EmulatorConfigObject = z
     logging: LoggingSchema.prefault({}).describe('Logging.'),
     server: ServerSchema.prefault({}).describe('Emulator-only knobs (not part of Windows\' model).'),
     sandbox: SandboxSchema.prefault({}).describe('Where commands run: scripted rules, the virtual file system, the journal of what ran.'),
+    kerberos: KerberosSchema.prefault({}).describe('Kerberos acceptor (auth.md §4): the service keytab and realm. Off while keytab is empty.'),
+    domain: DomainSchema.prefault({}).describe('The Active Directory domain the host is joined to (auth.md §8): domain users and groups, and their nesting into local groups. Off while realm is empty.'),
   })
   .superRefine((config: unknown, ctx) => {
+    // Kerberos principals are domain accounts: a keytab needs a domain of the same realm.
+    if (isPlainRecord(config) && isPlainRecord(config.kerberos) && typeof config.kerberos.keytab === 'string' && config.kerberos.keytab !== '') {
+      const domainRealm = isPlainRecord(config.domain) && typeof config.domain.realm === 'string' ? config.domain.realm : '';
+      const realm = typeof config.kerberos.realm === 'string' ? config.kerberos.realm : '';
+      if (domainRealm === '') {
+        ctx.addIssue({ code: 'custom', path: ['domain', 'realm'], message: 'is required when kerberos.keytab is set: Kerberos logons are domain accounts (give domain.realm, e.g. EMU.TEST, and domain.users)' });
+      } else if (realm !== '' && realm.toUpperCase() !== domainRealm) {
+        ctx.addIssue({ code: 'custom', path: ['kerberos', 'realm'], message: `'${realm}' differs from domain.realm '${domainRealm}'; cross-realm trust is not emulated` });
+      }
+    }
     // Certificate mappings must name a configured user (§7.1: local accounts only).
     if (!isPlainRecord(config) || !isPlainRecord(config.winrm) || !Array.isArray(config.users)) return;
     const service = config.winrm.Service;
@@ -820,6 +1003,10 @@ export const EmulatorConfigShape = EmulatorConfigObject;
 export {
   CertMappingSchema,
   ClientSchema,
+  DomainGroupSchema,
+  DomainSchema,
+  DomainUserSchema,
+  KerberosSchema,
   ListenerSchema,
   LoggingSchema,
   OsSchema,
@@ -852,4 +1039,8 @@ export type _PolicyMatches = Assert<Equals<z.output<typeof PolicySchema>, Policy
 export type _LoggingMatches = Assert<Equals<z.output<typeof LoggingSchema>, LoggingConfig>>;
 export type _ServerMatches = Assert<Equals<z.output<typeof ServerSchema>, ServerConfig>>;
 export type _SandboxMatches = Assert<Equals<z.output<typeof SandboxSchema>, SandboxConfig>>;
+export type _KerberosMatches = Assert<Equals<z.output<typeof KerberosSchema>, KerberosConfig>>;
+export type _DomainMatches = Assert<Equals<z.output<typeof DomainSchema>, DomainConfig>>;
+export type _DomainUserMatches = Assert<Equals<z.output<typeof DomainUserSchema>, DomainUserConfig>>;
+export type _DomainGroupMatches = Assert<Equals<z.output<typeof DomainGroupSchema>, DomainGroupConfig>>;
 export type _ConfigMatches = Assert<Equals<z.output<typeof EmulatorConfigSchema>, EmulatorConfig>>;

@@ -121,6 +121,20 @@ export interface UserConfig {
 export interface SessionConfigurationConfig {
   readonly name: string;
   readonly sddl: string;
+  /** Default, or RestrictedRemoteServer for a JEA endpoint (psrp.md §6.1). */
+  readonly sessionType: 'Default' | 'RestrictedRemoteServer';
+  /** Unset: NoLanguage for RestrictedRemoteServer, FullLanguage otherwise. */
+  readonly languageMode?: 'FullLanguage' | 'ConstrainedLanguage' | 'RestrictedLanguage' | 'NoLanguage' | undefined;
+  readonly roleDefinitions: readonly RoleDefinitionConfig[];
+}
+
+/** A JEA role: who it applies to and what it makes visible (a .pssc RoleDefinitions entry with its .psrc). */
+export interface RoleDefinitionConfig {
+  readonly principals: readonly string[];
+  readonly visibleCmdlets: readonly string[];
+  readonly visibleFunctions: readonly string[];
+  readonly visibleExternalCommands: readonly string[];
+  readonly visibleProviders: readonly string[];
 }
 
 /** Host policy outside WinRM's own config that changes who gets in (auth.md §8.3). */
@@ -250,6 +264,56 @@ export interface SandboxConfig {
   readonly realProcess: RealProcessConfig;
 }
 
+/**
+ * Kerberos acceptor (auth.md §4): MIT GSSAPI through the npm `kerberos` package, with the service
+ * keys in a keytab. Off while `keytab` is empty.
+ */
+export interface KerberosConfig {
+  /** Realm of the service principal; empty = the domain's realm. Must equal `domain.realm`. */
+  readonly realm: string;
+  /** MIT keytab holding the HTTP/<host> keys; empty = Kerberos is off. Relative to the config file. */
+  readonly keytab: string;
+  /** The service principal accepted, e.g. `HTTP/win-emu01.emu.test`; empty = any principal in the keytab. */
+  readonly serviceName: string;
+  /** krb5.conf for the MIT library (KRB5_CONFIG); empty = the environment's or /etc/krb5.conf. */
+  readonly krb5Config: string;
+}
+
+/** A domain account (auth.md §8): authenticated by the KDC, never by the emulated host. */
+export interface DomainUserConfig {
+  /** sAMAccountName, e.g. `alice` (the Kerberos principal is alice@REALM). */
+  readonly name: string;
+  /** Relative id in the domain; default 1103, 1104, … in order after the domain groups. */
+  readonly rid?: number;
+  /** Domain groups (built-in such as `Domain Admins`, or from `domain.groups`); Domain Users is implicit. */
+  readonly groups: readonly string[];
+  readonly enabled: boolean;
+  readonly fullName: string;
+}
+
+/** A domain group beyond the built-in ones (Domain Admins, Domain Users, …). */
+export interface DomainGroupConfig {
+  readonly name: string;
+  readonly rid?: number;
+}
+
+/** The domain the emulated host is joined to; off while `realm` is empty. */
+export interface DomainConfig {
+  /** DNS name of the domain upper-cased, which is its Kerberos realm, e.g. `EMU.TEST`. */
+  readonly realm: string;
+  /** NetBIOS domain name, e.g. `EMU`; empty = the realm's first label. */
+  readonly netbiosName: string;
+  /** Domain SID `S-1-5-21-a-b-c`; empty = derived from the NetBIOS name. */
+  readonly sid: string;
+  readonly users: readonly DomainUserConfig[];
+  readonly groups: readonly DomainGroupConfig[];
+  /**
+   * Local group → domain groups or users nested in it, as joining a domain does (Administrators ←
+   * Domain Admins, Users ← Domain Users) plus what an administrator added.
+   */
+  readonly localGroupMembers: Readonly<Record<string, readonly string[]>>;
+}
+
 export interface EmulatorConfig {
   readonly computerName: string;
   readonly os: OsConfig;
@@ -262,6 +326,8 @@ export interface EmulatorConfig {
   readonly logging: LoggingConfig;
   readonly server: ServerConfig;
   readonly sandbox: SandboxConfig;
+  readonly kerberos: KerberosConfig;
+  readonly domain: DomainConfig;
 }
 
 /** Where a loaded config came from, for messages and the banner. */

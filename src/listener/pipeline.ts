@@ -8,8 +8,9 @@
 //   5. seal (when the request was sealed) and send; faults go out with HTTP 500
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
-import type { AuthContext, AuthDeps, AuthMechanism, ConnectionInfo, Principal } from '../auth/types.js';
+import type { AuthContext, AuthDeps, AuthMechanism, AuthStep, ConnectionInfo, Principal } from '../auth/types.js';
 import type { MessageSecurity } from '../auth/sealing/types.js';
 import { SPNEGO_ENCRYPTED, SealingError } from '../auth/sealing/types.js';
 import { buildEncryptedBody, encryptedContentType, parseEncryptedContentType, unsealBody, type EncryptedContentType } from '../auth/sealing/multipart.js';
@@ -25,6 +26,30 @@ import { systemClock, type Clock, type IdSource } from '../core/clock.js';
 export const SOAP_CONTENT_TYPE = 'application/soap+xml;charset=UTF-8';
 export const SERVER_HEADER = 'Microsoft-HTTPAPI/2.0';
 const CERT_AUTH_HEADER = 'http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual';
+
+/** The ResourceURI of a plaintext envelope, read ahead of parsing for certificate mappings. */
+function peekResourceUri(body: Buffer): string | undefined {
+  if (body.length === 0) return undefined;
+  const m = /<(?:[A-Za-z_][\w.-]*:)?ResourceURI\b[^>]*>\s*([^<\s]+)\s*</.exec(body.toString('utf8', 0, Math.min(body.length, 65536)));
+  return m?.[1];
+}
+
+/** Why a scheme the service does not offer is refused, for the auth.failed event (auth.md §1.1, §7). */
+function unofferedReason(scheme: string, authorization: string, offered: readonly AuthMechanism[], implemented: readonly AuthMechanism[], tls: boolean): string {
+  const list = offered.map((m) => (m.name === 'Certificate' ? 'Certificate' : m.scheme)).join(', ') || 'none';
+  const lower = scheme.toLowerCase();
+  if (authorization === CERT_AUTH_HEADER) {
+    if (!implemented.some((m) => m.name === 'Certificate')) return 'client certificate logon is not available in this emulator configuration';
+    return tls ? 'client certificate logon is disabled (Service/Auth/Certificate is false)' : 'client certificate logon is HTTPS only (and Service/Auth/Certificate must be true)';
+  }
+  if (lower === 'digest') return `Digest is never accepted by the WinRM service (it has no Service/Auth/Digest setting, auth.md §7); offered: ${list}`;
+  if (lower === 'credssp') return `CredSSP is not emulated (answered as when Service/Auth/CredSSP is false); offered: ${list}`;
+  if (lower === 'ntlm') return `the NTLM scheme is never accepted by the WinRM service; NTLM travels under Negotiate (offered: ${list})`;
+  if (lower === 'kerberos' && !implemented.some((m) => m.name === 'Kerberos')) return `the Kerberos scheme needs a domain-joined host with a keytab (kerberos.keytab, domain.realm); offered: ${list}`;
+  const known = implemented.find((m) => m.scheme.toLowerCase() === lower);
+  if (known) return `scheme '${scheme}' is disabled (Service/Auth/${known.name} is false); offered: ${list}`;
+  return `scheme '${scheme}' is not offered (offered: ${list})`;
+}
 
 /** Room for the multipart framing and signature around a sealed envelope of MaxEnvelopeSizekb. */
 export const SEALING_OVERHEAD_BYTES = 4096;
@@ -81,6 +106,7 @@ export class Pipeline {
           remoteAddress: socket.remoteAddress ?? '',
           localAddress: socket.localAddress ?? '',
           ...(this.opts.tls && this.opts.certificateDer ? { serverCertificate: this.opts.certificateDer } : {}),
+          ...(this.opts.tls ? { peerCertificate: () => (socket as TLSSocket).getPeerX509Certificate?.() } : {}),
         },
         pending: undefined,
         principal: undefined,
@@ -100,7 +126,9 @@ export class Pipeline {
   }
 
   private challengeHeaders(): string[] {
-    return this.offered().map((m) => m.challenge());
+    return this.offered()
+      .map((m) => m.challenge())
+      .filter((c) => c !== '');
   }
 
   private sendUnauthorized(reply: FastifyReply, close: boolean, extra?: string): FastifyReply {
@@ -154,7 +182,7 @@ export class Pipeline {
     const authorization = req.headers.authorization;
     let principal: Principal | undefined;
     if (authorization !== undefined && authorization !== '') {
-      const outcome = this.authenticate(conn, req, reply, authorization);
+      const outcome = await this.authenticate(conn, req, reply, authorization, encrypted ? undefined : body);
       if (outcome.kind === 'replied') return outcome.reply;
       principal = outcome.principal;
       if (outcome.responseToken !== undefined) reply.header('www-authenticate', outcome.responseToken);
@@ -268,12 +296,13 @@ export class Pipeline {
     return reply.code(status).header('content-type', type).send(payload);
   }
 
-  private authenticate(
+  private async authenticate(
     conn: ConnectionState,
     req: FastifyRequest,
     reply: FastifyReply,
     authorization: string,
-  ): { kind: 'replied'; reply: FastifyReply } | { kind: 'ok'; principal: Principal; responseToken: string | undefined } {
+    plainBody: Buffer | undefined,
+  ): Promise<{ kind: 'replied'; reply: FastifyReply } | { kind: 'ok'; principal: Principal; responseToken: string | undefined }> {
     const { host } = this.opts;
     const space = authorization.indexOf(' ');
     const scheme = space < 0 ? authorization : authorization.slice(0, space);
@@ -282,11 +311,8 @@ export class Pipeline {
     if (!mechanism) {
       // A scheme the service does not offer (NTLM, Digest, or one Service/Auth disables): 401
       // with the normal list and Connection: close, as captured (auth.md §1.1, §7).
-      const why =
-        authorization === CERT_AUTH_HEADER
-          ? 'client certificate authentication is not enabled (Service/Auth/Certificate) or not emulated yet'
-          : `scheme '${scheme}' is not offered (enabled and emulated: ${this.offered().map((m) => m.scheme).join(', ') || 'none'})`;
-      this.authFailed(conn, req, why, scheme);
+      const why = unofferedReason(scheme, authorization, this.offered(), this.opts.mechanisms, this.opts.tls);
+      this.authFailed(conn, req, why, authorization === CERT_AUTH_HEADER ? 'Certificate' : scheme);
       return { kind: 'replied', reply: this.sendUnauthorized(reply, true) };
     }
     // Basic travels in clear on HTTP: refused while AllowUnencrypted is false, as on Windows
@@ -304,7 +330,16 @@ export class Pipeline {
       conn.principal = undefined;
       conn.security = undefined;
     }
-    const step = context.step(token);
+    let step: AuthStep;
+    try {
+      step = await context.step(token, { resourceUri: plainBody ? peekResourceUri(plainBody) : undefined });
+    } catch (e) {
+      // A mechanism must not throw; if one does, the connection's handshake is over and the client gets 401.
+      conn.pending = undefined;
+      req.log.error({ err: e, conn: conn.info.id }, `${mechanism.name} authentication threw`);
+      this.authFailed(conn, req, `internal error in ${mechanism.name}: ${(e as Error).message}`, mechanism.name);
+      return { kind: 'replied', reply: this.sendUnauthorized(reply, false) };
+    }
     switch (step.kind) {
       case 'continue':
         return { kind: 'replied', reply: this.sendUnauthorized(reply, false, `${mechanism.scheme} ${step.responseToken}`) };

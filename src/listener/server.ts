@@ -33,7 +33,10 @@ let requestSeq = 0;
 export async function startListener(opts: ListenerOptions): Promise<RunningListener> {
   const tls = opts.listener.Transport === 'HTTPS';
   if (tls && !opts.certificate?.keyPem) throw new Error(`HTTPS listener ${opts.listener.Address} has no certificate with a private key`);
-  const https = tls && opts.certificate?.keyPem ? { https: { cert: opts.certificate.certPem, key: opts.certificate.keyPem, minVersion: 'TLSv1.2' as const } } : {};
+  // With Service/Auth/Certificate on, ask for (never require) a client certificate in the handshake
+  // and decide at the HTTP layer, which works for every client (winrm-config.md §7.2 item 2).
+  const clientCert = opts.host.winrm.Service.Auth.Certificate ? { requestCert: true, rejectUnauthorized: false } : {};
+  const https = tls && opts.certificate?.keyPem ? { https: { cert: opts.certificate.certPem, key: opts.certificate.keyPem, minVersion: 'TLSv1.2' as const, ...clientCert } } : {};
   const app = fastify({
     // pino's Logger is a FastifyBaseLogger at run time; the declared types differ only in generics.
     loggerInstance: opts.logger as unknown as FastifyBaseLogger,

@@ -80,6 +80,11 @@ export interface PywinrmSpec {
   readonly password?: string;
   readonly message_encryption?: 'auto' | 'always' | 'never';
   readonly operation_timeout_sec?: number;
+  readonly cert_pem?: string;
+  readonly cert_key_pem?: string;
+  /** transport 'kerberos': the host name for the SPN (HTTP@<name>) when the URL uses an IP. */
+  readonly kerberos_hostname_override?: string;
+  readonly kerberos_delegation?: boolean;
   readonly steps: ReadonlyArray<Record<string, unknown>>;
 }
 

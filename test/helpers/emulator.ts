@@ -19,7 +19,7 @@ export interface TestEmulator extends Emulator {
   readonly logs: string[];
 }
 
-export async function startEmulator(overrides: DeepPartial<EmulatorConfig> = {}, extra: Pick<EmulatorOptions, 'backend'> = {}): Promise<TestEmulator> {
+export async function startEmulator(overrides: DeepPartial<EmulatorConfig> = {}, extra: Pick<EmulatorOptions, 'backend' | 'psrpEngine'> = {}): Promise<TestEmulator> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {

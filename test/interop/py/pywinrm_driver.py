@@ -1,7 +1,8 @@
 """Drives the real pywinrm client (Debian python3-winrm under /usr/bin/python3) for interop tests.
 
 Usage: pywinrm_driver.py '<json spec>'; prints one JSON object on stdout.
-spec: {endpoint, transport, username, password, steps: [...], message_encryption?, cert_pem?, cert_key_pem?}
+spec: {endpoint, transport, username, password, steps: [...], message_encryption?, cert_pem?, cert_key_pem?,
+       kerberos_hostname_override?, kerberos_delegation?}
 Each step is a dict with an "op": run_cmd | run_ps | open_shell | close_shell | command_cycle | stdin_cycle.
 Errors are reported as {"ok": false, "error": <exception class>, "message": ..., "fault": {...}}.
 """
@@ -29,6 +30,10 @@ def session_protocol(spec):
     if "cert_pem" in spec:
         kwargs["cert_pem"] = spec["cert_pem"]
         kwargs["cert_key_pem"] = spec["cert_key_pem"]
+    if "kerberos_hostname_override" in spec:
+        kwargs["kerberos_hostname_override"] = spec["kerberos_hostname_override"]
+    if "kerberos_delegation" in spec:
+        kwargs["kerberos_delegation"] = spec["kerberos_delegation"]
     if "operation_timeout_sec" in spec:
         kwargs["operation_timeout_sec"] = spec["operation_timeout_sec"]
         kwargs["read_timeout_sec"] = spec.get("read_timeout_sec", spec["operation_timeout_sec"] + 10)

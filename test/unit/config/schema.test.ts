@@ -65,7 +65,7 @@ describe('schema defaults', () => {
     const config = parse({});
     expect(config.computerName).toBe('WIN-EMU01');
     expect(config.os).toEqual({ version: '10.0.17763', servicePack: '0.0', stackVersion: '3.0', productName: 'Windows Server 2019 Datacenter' });
-    expect(config.sessionConfigurations).toEqual([{ name: 'Microsoft.PowerShell', sddl: MICROSOFT_POWERSHELL_SDDL }]);
+    expect(config.sessionConfigurations).toEqual([{ name: 'Microsoft.PowerShell', sddl: MICROSOFT_POWERSHELL_SDDL, sessionType: 'Default', roleDefinitions: [] }]);
     expect(config.policy).toEqual({
       LocalAccountTokenFilterPolicy: false,
       FilterAdministratorToken: false,

@@ -43,13 +43,28 @@ function continueToken(step: AuthStep): Buffer {
   return unb64(step.responseToken);
 }
 
-function rawHandshake(ctx: AuthContext, client: NtlmInitiator): { challenge: Buffer; result: AuthStep } {
+/** NTLM answers synchronously; Kerberos (asynchronous) is not exercised here. */
+interface SyncContext {
+  step(credentials: string): AuthStep;
+}
+
+function sync(ctx: AuthContext): SyncContext {
+  return {
+    step(credentials: string): AuthStep {
+      const r = ctx.step(credentials);
+      if (r instanceof Promise) throw new Error('an NTLM step answered asynchronously');
+      return r;
+    },
+  };
+}
+
+function rawHandshake(ctx: SyncContext, client: NtlmInitiator): { challenge: Buffer; result: AuthStep } {
   const challenge = continueToken(ctx.step(b64(client.negotiate())));
   return { challenge, result: ctx.step(b64(client.authenticate(challenge))) };
 }
 
-function newContext(h: Host, opts: NegotiateOptions = {}, conn: ConnectionInfo = HTTP, clock = new Clock()): AuthContext {
-  return createNegotiateMechanism(opts).createContext(h, conn, deps(clock));
+function newContext(h: Host, opts: NegotiateOptions = {}, conn: ConnectionInfo = HTTP, clock = new Clock()): SyncContext {
+  return sync(createNegotiateMechanism(opts).createContext(h, conn, deps(clock)));
 }
 
 describe('Negotiate, raw NTLM (what pywinrm sends)', () => {
@@ -135,7 +150,7 @@ describe('Negotiate, raw NTLM (what pywinrm sends)', () => {
   });
 
   it('refuses anonymous unless allowed', () => {
-    const anon = (ctx: AuthContext) => {
+    const anon = (ctx: SyncContext) => {
       const challenge = continueToken(ctx.step(b64(initiator('', '', '').negotiate())));
       const c = parseChallenge(challenge);
       return ctx.step(b64(buildAuthenticate({ flags: c.flags | F.ANONYMOUS, lmChallengeResponse: Buffer.alloc(1), ntChallengeResponse: Buffer.alloc(0), domain: '', user: '', workstation: 'X', encryptedRandomSessionKey: Buffer.alloc(0), version: undefined, withMic: false })));
@@ -145,7 +160,7 @@ describe('Negotiate, raw NTLM (what pywinrm sends)', () => {
   });
 
   it('refuses NTLMv1 by default and accepts it when allowed', () => {
-    const v1 = (ctx: AuthContext) => {
+    const v1 = (ctx: SyncContext) => {
       const challenge = continueToken(ctx.step(b64(initiator(ADMIN.name, '', '').negotiate())));
       const c = parseChallenge(challenge);
       const flags = c.flags & ~F.KEY_EXCH;
@@ -167,7 +182,7 @@ describe('Negotiate, raw NTLM (what pywinrm sends)', () => {
 describe('Negotiate, SPNEGO-wrapped NTLM (Windows, pypsrp)', () => {
   const h = host();
 
-  function spnego(ctx: AuthContext, mechs: string[], optimistic: boolean, opts: { sendMic?: boolean; badMic?: boolean } = {}) {
+  function spnego(ctx: SyncContext, mechs: string[], optimistic: boolean, opts: { sendMic?: boolean; badMic?: boolean } = {}) {
     const client = initiator(ADMIN.name, '', ADMIN.password);
     const mechTypes = encodeMechTypes(mechs);
     const negotiate = client.negotiate();
@@ -254,7 +269,7 @@ describe('account lockout (off by default)', () => {
     const clock = new Clock();
     const lockout = new AccountLockout({ threshold: 3, windowMs: 60_000, durationMs: 300_000, includeBuiltinAdministrator: true });
     const mech = createNegotiateMechanism({ lockout });
-    const attempt = (password: string) => rawHandshake(mech.createContext(h, HTTP, deps(clock)), initiator(ADMIN.name, '', password)).result;
+    const attempt = (password: string) => rawHandshake(sync(mech.createContext(h, HTTP, deps(clock))), initiator(ADMIN.name, '', password)).result;
     expect(attempt('bad-1').kind).toBe('failure');
     expect(attempt('bad-2').kind).toBe('failure');
     const third = attempt('bad-3');
@@ -270,7 +285,7 @@ describe('account lockout (off by default)', () => {
     const clock = new Clock();
     const lockout = new AccountLockout({ threshold: 2, windowMs: 10_000, durationMs: 60_000 });
     const mech = createNegotiateMechanism({ lockout });
-    const attempt = (user: { name: string; password: string }) => rawHandshake(mech.createContext(h, HTTP, deps(clock)), initiator(user.name, '', user.password)).result;
+    const attempt = (user: { name: string; password: string }) => rawHandshake(sync(mech.createContext(h, HTTP, deps(clock))), initiator(user.name, '', user.password)).result;
     const op = { name: 'operator', password: 'Emu-Operator-Passw0rd!' };
     expect(attempt({ ...op, password: 'x' }).kind).toBe('failure');
     clock.t += 10_000;
