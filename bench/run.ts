@@ -8,6 +8,6 @@ const rounds = smoke ? 1 : 3;
 
 const rows = [
   ...(await benchWinrsCycle({ durationMs, rounds, concurrencies: smoke ? [4] : [1, 8, 32] })),
-  ...(await benchSandbox({ durationMs, rounds, powershell: false })),
+  ...(await benchSandbox({ durationMs, rounds, powershell: true })),
 ];
 console.table(rows);

@@ -11,6 +11,7 @@ import type { CommandBackend } from '../src/shell/backend.js';
 import { createRulesBackend } from '../src/sandbox/rules.js';
 import { createSandboxBackend } from '../src/sandbox/backend.js';
 import { createHostVfs } from '../src/sandbox/vfs/memory.js';
+import { createPowerShell } from '../src/sandbox/powershell/index.js';
 import { median } from './lib/load.js';
 
 const NS = 'xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:rsp="http://schemas.microsoft.com/wbem/wsman/1/windows/shell"';
@@ -48,7 +49,8 @@ async function measure(backend: CommandBackend, command: string, durationMs: num
 
 export async function benchSandbox(opts: { durationMs: number; rounds: number; powershell?: boolean }): Promise<Array<Record<string, string | number>>> {
   const vfs = createHostVfs({ clock: systemClock, users: ['Administrator'] });
-  const sandbox = createSandboxBackend({ vfs });
+  const ps = createPowerShell({ vfs });
+  const sandbox = createSandboxBackend({ vfs, powershell: (script, ctx, o) => ps.runScript(script, ctx, o) });
   const rules = createRulesBackend({ strict: true, fallback: minimalBackend, rules: [{ name: 'r', match: { exact: 'deploy --now' }, host: '', user: '', stdout: 'deployed\r\n', stderr: '', exitCode: 0, delayMs: 0, chunkSize: 0, chunkDelayMs: 0 }] });
   const subjects: Array<[string, CommandBackend, string]> = [
     ['scripted rule', rules, 'deploy --now'],

@@ -40,6 +40,43 @@ describe.skipIf(!py.available)('pywinrm against the sandbox', () => {
     expect(r.results[0]).toMatchObject({ status_code: 9009, std_out: '', std_err: "'frobnicate' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n" });
   });
 
+  it("run_ps: Write-Output, $PSVersionTable and a pipeline over the virtual file system", async () => {
+    const r = await pywinrm({
+      ...as(LAB.admin),
+      steps: [
+        { op: 'run_ps', script: 'Write-Output hello' },
+        { op: 'run_ps', script: '$PSVersionTable.PSVersion.Major' },
+        { op: 'run_ps', script: 'Get-ChildItem C:\\Users | Select-Object -ExpandProperty Name' },
+      ],
+    });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect(r.results.map((x) => x.std_out)).toEqual(['hello\r\n', '5\r\n', 'Administrator\r\nlabadmin\r\noperator\r\nPublic\r\nvisitor\r\n']);
+  });
+
+  it('reads back with cmd type what Set-Content wrote in an earlier PowerShell command', async () => {
+    const r = await pywinrm({
+      ...as(LAB.admin),
+      steps: [
+        { op: 'run_ps', script: 'Set-Content -Path C:\\Users\\Public\\release.txt -Value "v1.2.3"' },
+        { op: 'run_cmd', command: 'type', args: ['C:\\Users\\Public\\release.txt'] },
+      ],
+    });
+    expect(r.results[1]).toMatchObject({ status_code: 0, std_out: 'v1.2.3\r\n' });
+  });
+
+  it("answers an unknown PowerShell command with PowerShell's exact CommandNotFoundException text", async () => {
+    const r = await pywinrm({ ...as(LAB.admin), steps: [{ op: 'run_ps_text', script: 'Get-Frobnicator' }] });
+    const res = r.results[0]!;
+    expect(res.status_code).toBe(1);
+    expect(String(res.raw_std_err)).toMatch(/^#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http:\/\/schemas.microsoft.com\/powershell\/2004\/04">/);
+    const text = String(res.std_err).replace(/\s*\n\s*/g, ' ');
+    expect(text).toContain(
+      "Get-Frobnicator : The term 'Get-Frobnicator' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.",
+    );
+    // PowerShell 5.1 wraps its error view at the 80-column buffer of a non-interactive host.
+    expect(text).toMatch(/At line:1 char:1 \+ Get-Frobnicator \+ ~{15} \+ CategoryInfo\s+: ObjectNotFound: \(Get-Frobnicator:String\) \[\],\s?Com\s?mandNotFoundException \+ FullyQualifiedErrorId : CommandNotFoundException/);
+  });
+
   it('keeps a file written by one command for the next one in the same host', async () => {
     const r = await pywinrm({
       ...as(LAB.admin),

@@ -86,6 +86,16 @@ def run_step(p, step, state):
         p.cleanup_command(shell, cmd)
         p.close_shell(shell)
         return {"status_code": rc, "std_out": decode(out), "std_err": decode(err)}
+    if op == "run_ps_text":
+        # run_ps as pywinrm does it, but with stderr decoded before _clean_error_msg: Debian's
+        # pywinrm 0.3.0 passes bytes there on Python 3 and raises TypeError (fixed upstream).
+        s = winrm.Session(p.transport.endpoint, auth=(p.username, p.password))
+        s.protocol = p
+        encoded = base64.b64encode(step["script"].encode("utf_16_le")).decode("ascii")
+        r = s.run_cmd("powershell -encodedcommand {0}".format(encoded))
+        err = decode(r.std_err)
+        return {"status_code": r.status_code, "std_out": decode(r.std_out), "raw_std_err": err,
+                "std_err": s._clean_error_msg(err) if err else ""}
     if op == "cycle":
         # Open a shell with a code page, run one command, optional stdin in chunks, read all output.
         shell = p.open_shell(codepage=step.get("codepage", 437))
