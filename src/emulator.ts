@@ -8,6 +8,12 @@ import { loadCertificateStore, describeMissingThumbprint, type CertificateStore 
 import { Host } from './hosts/host.js';
 import { createBasicMechanism } from './auth/basic.js';
 import { createNegotiateMechanism } from './auth/negotiate.js';
+import { createKerberosMechanism } from './auth/kerberos.js';
+import { createCertificateMechanism } from './auth/certificate.js';
+import { KerberosService } from './auth/kerberos/acceptor.js';
+import { createNativeGssAcceptor } from './auth/kerberos/native.js';
+import { parseKeytab, principalName } from './auth/kerberos/keytab.js';
+import { etypeName } from './auth/kerberos/crypto.js';
 import { AccountLockout } from './auth/lockout.js';
 import type { AuthMechanism } from './auth/types.js';
 import { WsmanService, type ResourceHandlers } from './wsman/service.js';
@@ -15,16 +21,21 @@ import type { Resource } from './wsman/catalog.js';
 import { startListener, type RunningListener } from './listener/server.js';
 import { createLogger } from './logging.js';
 import { ShellManager } from './shell/winrs/shells.js';
+import { PsrpShellManager } from './shell/psrp/shells.js';
+import { sandboxEngine } from './shell/psrp/sandbox-engine.js';
+import { createPowerShell } from './sandbox/powershell/index.js';
+import type { PsrpEngine } from './shell/psrp/engine.js';
 import type { CommandBackend } from './shell/backend.js';
 import { createRulesBackend } from './sandbox/rules.js';
 import { createSandboxBackend } from './sandbox/backend.js';
+import type { CmdEngine } from './sandbox/cmd/index.js';
 import { checkConfinement, createRealProcessBackend } from './sandbox/real-process.js';
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { createHostVfs } from './sandbox/vfs/memory.js';
 import { buildNetworkLogonToken } from './authz/token.js';
 import { createDecoder } from './shell/winrs/codepage.js';
 import { Journal } from './sandbox/journal.js';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync as readKeytabFile } from 'node:fs';
 import path from 'node:path';
 import { EmulatorEvents } from './events.js';
 import { randomIds, systemClock, type Clock, type IdSource } from './core/clock.js';
@@ -43,6 +54,8 @@ export interface EmulatorOptions {
   readonly allowDefaultPasswordsOnNetwork?: boolean;
   /** Where commands run; default: the sandbox. Tests may inject their own. */
   readonly backend?: CommandBackend;
+  /** What runs PowerShell Remoting pipelines; default: the emulated PowerShell over the host's file system. */
+  readonly psrpEngine?: PsrpEngine;
 }
 
 export interface ListenerInfo {
@@ -61,6 +74,8 @@ export interface Emulator {
   readonly logger: Logger;
   readonly usesDefaultPasswords: boolean;
   readonly shells: ShellManager;
+  /** PowerShell Remoting runspace pools (WS-Man shells on http://schemas.microsoft.com/powershell/…). */
+  readonly psrp: PsrpShellManager;
   /** The record of what ran (bounded); `journal.list({ commandLine: /whoami/ })`. */
   readonly journal: Journal;
   close(): Promise<void>;
@@ -77,8 +92,41 @@ function isLoaded(c: LoadedConfig | EmulatorConfig): c is LoadedConfig {
   return (c as LoadedConfig).config !== undefined && (c as LoadedConfig).baseDir !== undefined;
 }
 
+/**
+ * The Kerberos acceptor, when the config names a keytab (a domain-joined host): the keytab is read
+ * here for the keys message encryption needs, and MIT reads it again through KRB5_KTNAME.
+ */
+function kerberosService(config: EmulatorConfig, logger: Logger): KerberosService | undefined {
+  const k = config.kerberos;
+  if (k.keytab === '') return undefined;
+  let bytes: Buffer;
+  try {
+    bytes = readKeytabFile(k.keytab);
+  } catch (e) {
+    throw new StartupError(`kerberos.keytab: cannot read ${k.keytab}: ${(e as Error).message}`);
+  }
+  let entries;
+  try {
+    entries = parseKeytab(bytes);
+  } catch (e) {
+    throw new StartupError(`kerberos.keytab: ${k.keytab} is not a usable MIT keytab: ${(e as Error).message}`);
+  }
+  const realm = k.realm !== '' ? k.realm.toUpperCase() : config.domain.realm;
+  const mine = entries.filter((e) => e.realm === realm);
+  if (mine.length === 0) throw new StartupError(`kerberos.keytab: ${k.keytab} holds no key of realm ${realm} (it has ${[...new Set(entries.map(principalName))].join(', ') || 'nothing'})`);
+  let gss;
+  try {
+    gss = createNativeGssAcceptor({ keytab: k.keytab, krb5Config: k.krb5Config });
+  } catch (e) {
+    throw new StartupError(`Kerberos is configured but ${(e as Error).message}`);
+  }
+  const principals = [...new Set(mine.map((e) => `${principalName(e)} (${etypeName(e.etype)}, kvno ${e.kvno})`))];
+  logger.info({ event: 'kerberos.ready', realm, keytab: k.keytab, principals }, `Kerberos acceptor for realm ${realm}: ${principals.join('; ')}`);
+  return new KerberosService({ realm, serviceName: k.serviceName, keytab: mine, gss });
+}
+
 /** Mechanisms this emulator implements, in the order Windows lists them (auth.md §1.2). */
-function mechanisms(config: EmulatorConfig): readonly AuthMechanism[] {
+function mechanisms(config: EmulatorConfig, extra: { kerberos?: KerberosService | undefined; store?: CertificateStore | undefined } = {}): readonly AuthMechanism[] {
   const p = config.policy;
   // One lockout for every scheme, so bad passwords count per account whatever the client uses.
   const lockout = new AccountLockout({
@@ -87,7 +135,15 @@ function mechanisms(config: EmulatorConfig): readonly AuthMechanism[] {
     durationMs: p.AccountLockout.LockoutDurationms,
     includeBuiltinAdministrator: p.AccountLockout.AllowAdministratorLockout,
   });
-  return [createNegotiateMechanism({ lockout, allowNtlmV1: p.AllowNtlmV1, allowAnonymous: p.AllowAnonymousNtlm }), createBasicMechanism({ lockout })];
+  const list: AuthMechanism[] = [
+    createNegotiateMechanism({ lockout, allowNtlmV1: p.AllowNtlmV1, allowAnonymous: p.AllowAnonymousNtlm, ...(extra.kerberos ? { kerberos: extra.kerberos } : {}) }),
+  ];
+  if (extra.kerberos) list.push(createKerberosMechanism(extra.kerberos));
+  list.push(createBasicMechanism({ lockout }));
+  // Client certificates: trusted when their issuer (or they themselves) is in the certificate store.
+  const store = extra.store;
+  list.push(createCertificateMechanism({ trusted: (thumbprint) => store?.get(thumbprint)?.x509 }));
+  return list;
 }
 
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -120,7 +176,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   }
 
   const host = new Host(config);
-  const authMechanisms = mechanisms(config);
+  const authMechanisms = mechanisms(config, { kerberos: kerberosService(config, logger), store });
+  if (config.winrm.Service.Auth.CredSSP) {
+    logger.warn({ event: 'auth.credssp' }, 'Service/Auth/CredSSP is true, but CredSSP is not emulated: it is not offered, and CredSSP requests are refused as when it is disabled');
+  }
   const journal = new Journal(config.sandbox.journalEntries);
   if (config.sandbox.journalFile !== '') {
     const file = path.resolve(loaded.baseDir, config.sandbox.journalFile);
@@ -130,25 +189,46 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   // The host's virtual file system: Windows' default tree, each user's profile, then the config's seed.
   const vfs = createHostVfs({
     clock,
-    users: config.users.map((u) => u.name),
+    users: [...config.users.map((u) => u.name), ...host.allDomainUsers().map((u) => u.name)],
     seed: { directories: config.sandbox.directories, files: config.sandbox.files },
     limitBytes: config.sandbox.maxFileSystemBytes,
     maxFiles: config.sandbox.maxFiles,
   });
+  // The emulated PowerShell runs what cmd.exe starts as powershell/pwsh and what PSRP pipelines
+  // run; programs it cannot resolve as commands (hostname, whoami, ipconfig…) are looked up on the
+  // process's Path and run by the emulated cmd.exe's program table.
+  const late: { cmd?: CmdEngine } = {};
+  const powershell = createPowerShell({
+    vfs,
+    externals: (name, args, ctx) => {
+      const dirs = (ctx.spec.environment.get('Path') ?? 'C:\\Windows\\system32').split(';').filter(Boolean);
+      const candidates = /[\\/]/.test(name) ? [name] : dirs.flatMap((d) => [`${d.replace(/\\$/, '')}\\${name}`]);
+      for (const c of candidates) {
+        for (const ext of /\.[a-z]{3}$/i.test(c) ? [''] : ['.exe', '.com']) {
+          const run = late.cmd?.executable(c + ext);
+          if (run) return run(ctx, args.join(' '));
+        }
+      }
+      return undefined;
+    },
+  });
   const sandbox = createSandboxBackend({
     vfs,
+    powershell: (script, ctx, opts) => powershell.runScript(script, ctx, opts),
     cmd: {
       // whoami shows the caller's real network-logon token (groups, UAC filtering, auth package).
       token: (spec) =>
         buildNetworkLogonToken({
           computerName: host.computerName,
           machineSid: host.machineSid,
-          user: spec.host.user,
+          // A domain account is found by its SID, for its domain groups (whoami prints EMU\alice).
+          user: ((d) => (d ? { ...spec.host.user, domain: d } : spec.host.user))(host.findUserBySid(spec.host.user.sid)?.domain),
           authPackage: spec.host.authPackage ?? 'NTLM',
           policy: host.policy,
         }),
     },
   });
+  late.cmd = sandbox.cmd;
   const persistFile = config.sandbox.persistFile === '' ? undefined : path.resolve(loaded.baseDir, config.sandbox.persistFile);
   if (persistFile && existsSync(persistFile)) {
     try {
@@ -203,7 +283,34 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
   });
   const shellHandlers = shells.handlers();
-  const resources: Partial<Record<Resource['kind'], ResourceHandlers>> = { cmdShell: shellHandlers.cmdShell, shell: shellHandlers.shell };
+  const psrpEngine = options.psrpEngine ?? sandboxEngine(powershell, { vfs });
+  const psrp = new PsrpShellManager({
+    host,
+    clock,
+    ids,
+    engine: psrpEngine,
+    maxBufferedOutput: config.sandbox.maxBufferedOutputBytes,
+    // PowerShell Remoting pipelines join the journal of what ran (objects, so no text streams).
+    onPipelineEnd: (shell, p) => {
+      journal.record({
+        host: host.computerName,
+        user: shell.owner,
+        shellId: shell.id,
+        commandId: p.id,
+        commandLine: p.description,
+        stdin: '',
+        stdout: '',
+        stderr: '',
+        bytes: { stdin: 0, stdout: 0, stderr: 0 },
+        exitCode: p.state === 'Completed' ? 0 : p.state === 'Closed' ? undefined : 1,
+        startedAt: new Date(p.startedAt).toISOString(),
+        endedAt: new Date(p.endedAt ?? clock.now()).toISOString(),
+        backend: `psrp:${psrpEngine.name}`,
+      });
+      logger.info({ event: 'pipeline.ended', shell: shell.id, pipeline: p.id, user: shell.owner, state: p.state }, `pipeline.ended ${p.description.slice(0, 120)} -> ${p.state}`);
+    },
+  });
+  const resources: Partial<Record<Resource['kind'], ResourceHandlers>> = { cmdShell: shellHandlers.cmdShell, shell: psrp.shellResource(shellHandlers.shell), powershell: psrp.handlers() };
   const service = new WsmanService({ host, clock, ids, resources });
   const started: RunningListener[] = [];
   const startedAt = clock.now();
@@ -248,12 +355,14 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     logger,
     usesDefaultPasswords: loaded.usesDefaultPasswords,
     shells,
+    psrp,
     journal,
     listeners: started.map((s) => ({ address: s.config.Address, transport: s.config.Transport, port: s.port, url: s.url, thumbprint: s.thumbprint })),
     async close() {
       if (closed) return;
       closed = true;
       shells.closeAll();
+      psrp.closeAll();
       if (persistFile) {
         // Write then rename, so a crash mid-write never leaves a half file.
         writeFileSync(`${persistFile}.tmp`, JSON.stringify(vfs.snapshot()));

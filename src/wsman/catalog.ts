@@ -37,6 +37,8 @@ export function resolveResource(host: Host, uri: string): Resource | undefined {
   const lower = uri.toLowerCase();
   if (uri === RESOURCE_URIS.cmdShell) return { kind: 'cmdShell', uri, sddl: rootSddl };
   if (uri === RESOURCE_URIS.shell) return { kind: 'shell', uri, sddl: rootSddl };
+  // The commands of a shell, enumerated with a SelectorFilter (psrp.md §1.1).
+  if (lower === `${RESOURCE_URIS.shell}/command`) return { kind: 'shell', uri, sddl: rootSddl };
   // Config URIs are matched case-insensitively (winrm-config.md §1).
   if (lower.startsWith(RESOURCE_URIS.config)) {
     const rest = lower.slice(RESOURCE_URIS.config.length);

@@ -121,7 +121,7 @@ export class WsmanService {
       const token = buildNetworkLogonToken({
         computerName: host.computerName,
         machineSid: host.machineSid,
-        user: { name: r.principal.user.name, rid: r.principal.user.rid, groups: r.principal.user.groups },
+        user: { name: r.principal.user.name, rid: r.principal.user.rid, groups: r.principal.user.groups, ...(r.principal.user.domain ? { domain: r.principal.user.domain } : {}) },
         authPackage: r.principal.mechanism === 'Negotiate' ? 'NTLM' : r.principal.mechanism,
         policy: host.policy,
       });

@@ -317,7 +317,20 @@ class Parser {
     return out;
   }
 
+  /** Nested IFs (`if a if b …`) recurse too: bounded like parentheses. */
+  private ifDepth = 0;
+
   private parseIf(): CmdNode {
+    if (this.ifDepth >= MAX_DEPTH) throw new CmdSyntaxError(SYNTAX_INCORRECT);
+    this.ifDepth++;
+    try {
+      return this.parseIfBody();
+    } finally {
+      this.ifDepth--;
+    }
+  }
+
+  private parseIfBody(): CmdNode {
     this.pos += 2;
     let negate = false;
     let ignoreCase = false;

@@ -1,0 +1,356 @@
+// A PowerShell Remoting test client written from MS-PSRP §2.2 and the recorded exchanges in
+// shared/fixtures/psrp — independent of src/shell/psrp (it shares no code with the server): its
+// own fragment and message codec, CLIXML built from templates and read with fast-xml-parser,
+// and the WS-Man envelopes pypsrp sends.
+import { randomUUID } from 'node:crypto';
+import { XMLParser } from 'fast-xml-parser';
+
+export const MSG = {
+  SESSION_CAPABILITY: 0x00010002,
+  INIT_RUNSPACEPOOL: 0x00010004,
+  PUBLIC_KEY: 0x00010005,
+  ENCRYPTED_SESSION_KEY: 0x00010006,
+  CONNECT_RUNSPACEPOOL: 0x00010008,
+  SET_MAX_RUNSPACES: 0x00021002,
+  SET_MIN_RUNSPACES: 0x00021003,
+  RUNSPACE_AVAILABILITY: 0x00021004,
+  RUNSPACEPOOL_STATE: 0x00021005,
+  CREATE_PIPELINE: 0x00021006,
+  GET_AVAILABLE_RUNSPACES: 0x00021007,
+  APPLICATION_PRIVATE_DATA: 0x00021009,
+  GET_COMMAND_METADATA: 0x0002100a,
+  RUNSPACEPOOL_INIT_DATA: 0x0002100b,
+  RESET_RUNSPACE_STATE: 0x0002100c,
+  PIPELINE_INPUT: 0x00041002,
+  END_OF_PIPELINE_INPUT: 0x00041003,
+  PIPELINE_OUTPUT: 0x00041004,
+  ERROR_RECORD: 0x00041005,
+  PIPELINE_STATE: 0x00041006,
+  DEBUG_RECORD: 0x00041007,
+  VERBOSE_RECORD: 0x00041008,
+  WARNING_RECORD: 0x00041009,
+  PROGRESS_RECORD: 0x00041010,
+  INFORMATION_RECORD: 0x00041011,
+} as const;
+
+export const MSG_NAME: Record<number, string> = Object.fromEntries(Object.entries(MSG).map(([k, v]) => [v, k]));
+
+/** .NET Guid.ToByteArray(): the first three groups little-endian [MS-PSRP 2.2.1]. */
+export function guidBytes(g: string): Buffer {
+  const b = Buffer.from(g.replace(/-/g, ''), 'hex');
+  return Buffer.concat([Buffer.from(b.subarray(0, 4)).reverse(), Buffer.from(b.subarray(4, 6)).reverse(), Buffer.from(b.subarray(6, 8)).reverse(), b.subarray(8)]);
+}
+
+export interface Decoded {
+  destination: number;
+  type: number;
+  rpid: Buffer;
+  pid: Buffer;
+  /** CLIXML without BOM. */
+  data: string;
+  hadBom: boolean;
+  objectId: number;
+}
+
+/** Message = LE dest, LE type, RPID, PID, data [MS-PSRP 2.2.1]; fragment header big-endian [2.2.4]. */
+export function buildMessage(type: number, rpid: string, pid: string | undefined, data: string): Buffer {
+  const head = Buffer.alloc(40);
+  head.writeUInt32LE(2, 0);
+  head.writeUInt32LE(type, 4);
+  guidBytes(rpid).copy(head, 8);
+  if (pid) guidBytes(pid).copy(head, 24);
+  return Buffer.concat([head, Buffer.from(data, 'utf8')]);
+}
+
+export function buildFragments(objectId: number, message: Buffer, maxBlob = 1 << 30): Buffer {
+  const parts: Buffer[] = [];
+  let fragmentId = 0;
+  for (let off = 0; off < message.length || fragmentId === 0; off += maxBlob) {
+    const blob = message.subarray(off, off + maxBlob);
+    const h = Buffer.alloc(21);
+    h.writeBigUInt64BE(BigInt(objectId), 0);
+    h.writeBigUInt64BE(BigInt(fragmentId), 8);
+    h.writeUInt8((off === 0 ? 1 : 0) | (off + maxBlob >= message.length ? 2 : 0), 16);
+    h.writeUInt32BE(blob.length, 17);
+    parts.push(h, blob);
+    fragmentId++;
+  }
+  return Buffer.concat(parts);
+}
+
+/** Reassembles server fragments across responses, keyed by ObjectId. */
+export class Reassembler {
+  private partial = new Map<number, Buffer[]>();
+  feed(b64: string): Decoded[] {
+    const buf = Buffer.from(b64, 'base64');
+    const out: Decoded[] = [];
+    let off = 0;
+    while (off < buf.length) {
+      const objectId = Number(buf.readBigUInt64BE(off));
+      const flags = buf.readUInt8(off + 16);
+      const len = buf.readUInt32BE(off + 17);
+      const blob = buf.subarray(off + 21, off + 21 + len);
+      off += 21 + len;
+      const parts = flags & 1 ? [] : (this.partial.get(objectId) ?? []);
+      parts.push(Buffer.from(blob));
+      if (flags & 2) {
+        this.partial.delete(objectId);
+        const m = Buffer.concat(parts);
+        const bom = m[40] === 0xef && m[41] === 0xbb && m[42] === 0xbf;
+        out.push({ destination: m.readUInt32LE(0), type: m.readUInt32LE(4), rpid: m.subarray(8, 24), pid: m.subarray(24, 40), data: m.subarray(bom ? 43 : 40).toString('utf8'), hadBom: bom, objectId });
+      } else this.partial.set(objectId, parts);
+    }
+    return out;
+  }
+}
+
+// ---- CLIXML reading -------------------------------------------------------------------------------
+
+export interface Node {
+  tag: string;
+  attrs: Record<string, string>;
+  children: Node[];
+  text: string;
+}
+
+const xml = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false, trimValues: false, processEntities: true });
+
+function toNode(raw: Record<string, unknown>): Node {
+  const tag = Object.keys(raw).find((k) => k !== ':@')!;
+  const attrs = (raw[':@'] ?? {}) as Record<string, string>;
+  const kids = (raw[tag] ?? []) as Array<Record<string, unknown>>;
+  const children: Node[] = [];
+  let text = '';
+  for (const k of kids) {
+    if ('#text' in k) text += String(k['#text']);
+    else children.push(toNode(k));
+  }
+  return { tag, attrs, children, text };
+}
+
+export function parseClixml(s: string): Node {
+  const raw = xml.parse(s) as Array<Record<string, unknown>>;
+  return toNode(raw.find((r) => !('#text' in r))!);
+}
+
+export const unescapePs = (s: string): string => s.replace(/_x([0-9A-F]{4})_/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+
+/** A property of an Obj, looked up in MS then Props, case-insensitively. */
+export function prop(n: Node, name: string): Node | undefined {
+  for (const bag of n.children.filter((c) => c.tag === 'MS' || c.tag === 'Props')) {
+    const hit = bag.children.find((c) => (c.attrs.N ?? '').toLowerCase() === name.toLowerCase());
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+export function value(n: Node | undefined): unknown {
+  if (!n) return undefined;
+  switch (n.tag) {
+    case 'Nil':
+      return null;
+    case 'S':
+      return unescapePs(n.text);
+    case 'B':
+      return n.text === 'true';
+    case 'I32':
+    case 'I64':
+      return Number(n.text);
+    case 'Obj': {
+      const ts = n.children.find((c) => c.tag === 'ToString');
+      return ts ? unescapePs(ts.text) : n;
+    }
+    default:
+      return n.text;
+  }
+}
+
+// ---- CLIXML writing ---------------------------------------------------------------------------------
+
+export const esc = (s: string): string =>
+  s
+    .replace(/_x/g, '_x005F_x')
+    .replace(/[\u0000-\u001f]/g, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+
+const enumObj = (n: string, type: string, name: string, v: number) =>
+  `<Obj N="${n}"><TN><T>${type}</T><T>System.Enum</T><T>System.ValueType</T><T>System.Object</T></TN><ToString>${name}</ToString><I32>${v}</I32></Obj>`;
+const NULL_HOST = '<Obj N="HostInfo"><MS><B N="_isHostNull">true</B><B N="_isHostUINull">true</B><B N="_isHostRawUINull">true</B><B N="_useRunspaceHost">true</B></MS></Obj>';
+
+export const sessionCapability = (version = '2.3') =>
+  `<Obj RefId="0"><MS><Version N="protocolversion">${version}</Version><Version N="PSVersion">2.0</Version><Version N="SerializationVersion">1.1.0.1</Version></MS></Obj>`;
+
+export const initRunspacePool = (min = 1, max = 1) =>
+  `<Obj RefId="0"><MS><I32 N="MinRunspaces">${min}</I32><I32 N="MaxRunspaces">${max}</I32>${enumObj('PSThreadOptions', 'System.Management.Automation.Runspaces.PSThreadOptions', 'Default', 0)}${enumObj('ApartmentState', 'System.Management.Automation.Runspaces.ApartmentState', 'Unknown', 2)}${NULL_HOST}<Nil N="ApplicationArguments" /></MS></Obj>`;
+
+export interface TestCommand {
+  cmd: string;
+  isScript?: boolean;
+  /** [name or undefined for positional, CLIXML of the value]. */
+  args?: Array<[string | undefined, string]>;
+  mergeErrorToOutput?: boolean;
+}
+
+function commandXml(c: TestCommand): string {
+  const merge = (n: string, v: number) => enumObj(n, 'System.Management.Automation.Runspaces.PipelineResultTypes', v === 0 ? 'None' : v === 1 ? 'Output' : 'Error', v);
+  const args = (c.args ?? []).map(([n, v]) => `<Obj><MS>${n === undefined ? '<Nil N="N" />' : `<S N="N">${esc(n)}</S>`}${v.replace(/^<(\w+)/, '<$1 N="V"')}</MS></Obj>`).join('');
+  return (
+    `<Obj><MS><S N="Cmd">${esc(c.cmd)}</S><B N="IsScript">${c.isScript ? 'true' : 'false'}</B><Nil N="UseLocalScope" />` +
+    merge('MergeMyResult', c.mergeErrorToOutput ? 2 : 0) +
+    merge('MergeToResult', c.mergeErrorToOutput ? 1 : 0) +
+    merge('MergePreviousResults', 0) +
+    `<Obj N="Args"><TN><T>System.Collections.Generic.List\`1[[System.Management.Automation.PSObject]]</T><T>System.Object</T></TN>${args === '' ? '<LST />' : `<LST>${args}</LST>`}</Obj>` +
+    merge('MergeError', c.mergeErrorToOutput ? 1 : 0) +
+    merge('MergeWarning', 0) +
+    merge('MergeVerbose', 0) +
+    merge('MergeDebug', 0) +
+    merge('MergeInformation', 0) +
+    `</MS></Obj>`
+  );
+}
+
+export function createPipeline(commands: TestCommand[], opts: { noInput?: boolean } = {}): string {
+  return (
+    `<Obj RefId="0"><MS><B N="NoInput">${opts.noInput === false ? 'false' : 'true'}</B>${enumObj('ApartmentState', 'System.Management.Automation.Runspaces.ApartmentState', 'Unknown', 2)}` +
+    `${enumObj('RemoteStreamOptions', 'System.Management.Automation.Runspaces.RemoteStreamOptions', 'None', 0)}<B N="AddToHistory">false</B>${NULL_HOST}` +
+    `<Obj N="PowerShell"><MS><B N="IsNested">false</B><Nil N="ExtraCmds" /><Obj N="Cmds"><TN><T>System.Collections.Generic.List\`1[[System.Management.Automation.PSObject]]</T><T>System.Object</T></TN><LST>${commands.map(commandXml).join('')}</LST></Obj>` +
+    `<Nil N="History" /><B N="RedirectShellErrorOutputPipe">false</B></MS></Obj><B N="IsNested">false</B></MS></Obj>`
+  );
+}
+
+// ---- WS-Man envelopes (as pypsrp writes them) --------------------------------------------------------------
+
+const RSP = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell';
+export const PS_URI = 'http://schemas.microsoft.com/powershell/Microsoft.PowerShell';
+
+export function envelope(o: { action: string; resourceUri?: string; shellId?: string; body: string; options?: string; maxEnvelope?: number; timeout?: string }): string {
+  return (
+    `<s:Envelope xmlns:rsp="${RSP}" xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:wsa="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:wsman="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd">` +
+    `<s:Header><wsa:Action s:mustUnderstand="true">${o.action}</wsa:Action><wsman:MaxEnvelopeSize s:mustUnderstand="true">${o.maxEnvelope ?? 512000}</wsman:MaxEnvelopeSize>` +
+    `<wsa:MessageID>uuid:${randomUUID().toUpperCase()}</wsa:MessageID><wsman:OperationTimeout>${o.timeout ?? 'PT20S'}</wsman:OperationTimeout>` +
+    `<wsa:ReplyTo><wsa:Address s:mustUnderstand="true">http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</wsa:Address></wsa:ReplyTo>` +
+    `<wsman:ResourceURI s:mustUnderstand="true">${o.resourceUri ?? PS_URI}</wsman:ResourceURI><wsa:To>https://server:5986/wsman</wsa:To>` +
+    (o.options ?? '') +
+    (o.shellId ? `<wsman:SelectorSet><wsman:Selector Name="ShellId">${o.shellId}</wsman:Selector></wsman:SelectorSet>` : '') +
+    `</s:Header><s:Body>${o.body}</s:Body></s:Envelope>`
+  );
+}
+
+export type Transport = (xml: string) => Promise<{ status: number; text: string }>;
+
+export interface PipelineResult {
+  output: unknown[];
+  errors: Node[];
+  streams: Array<{ type: string; message: unknown }>;
+  state: number;
+  failure: Node | undefined;
+  responses: number;
+}
+
+/** The client side of one runspace pool. */
+export class PsrpTestClient {
+  readonly rpid = randomUUID().toUpperCase();
+  private objectId = 1;
+  private readonly poolIn = new Reassembler();
+  readonly poolMessages: Decoded[] = [];
+
+  constructor(
+    private readonly send: Transport,
+    private readonly resourceUri = PS_URI,
+  ) {}
+
+  private frag(type: number, data: string, pid?: string): Buffer {
+    return buildFragments(this.objectId++, buildMessage(type, this.rpid, pid, data));
+  }
+
+  async call(action: string, body: string, extra: { commandShell?: boolean; options?: string; timeout?: string } = {}): Promise<string> {
+    const r = await this.send(envelope({ action, resourceUri: this.resourceUri, shellId: this.rpid, body, ...(extra.options ? { options: extra.options } : {}), ...(extra.timeout ? { timeout: extra.timeout } : {}) }));
+    if (r.status !== 200) throw Object.assign(new Error(`WS-Man fault: ${r.text}`), { status: r.status, xml: r.text });
+    return r.text;
+  }
+
+  /** Create with creationXml, then pool Receives until RUNSPACEPOOL_STATE (as pypsrp's open()). */
+  async open(): Promise<number> {
+    const creation = Buffer.concat([this.frag(MSG.SESSION_CAPABILITY, sessionCapability()), this.frag(MSG.INIT_RUNSPACEPOOL, initRunspacePool())]).toString('base64');
+    const body = `<rsp:Shell ShellId="${this.rpid}"><rsp:InputStreams>stdin pr</rsp:InputStreams><rsp:OutputStreams>stdout</rsp:OutputStreams><creationXml xmlns="http://schemas.microsoft.com/powershell">${creation}</creationXml></rsp:Shell>`;
+    const r = await this.send(envelope({ action: 'http://schemas.xmlsoap.org/ws/2004/09/transfer/Create', resourceUri: this.resourceUri, body, options: '<wsman:OptionSet s:mustUnderstand="true"><wsman:Option MustComply="true" Name="protocolversion">2.3</wsman:Option></wsman:OptionSet>' }));
+    if (r.status !== 200) throw Object.assign(new Error(`Create failed: ${r.text}`), { xml: r.text });
+    for (;;) {
+      const msgs = await this.receivePool();
+      const state = msgs.find((m) => m.type === MSG.RUNSPACEPOOL_STATE);
+      if (state) return Number(value(prop(parseClixml(state.data), 'RunspaceState')));
+    }
+  }
+
+  async receivePool(): Promise<Decoded[]> {
+    const text = await this.call(`${RSP}/Receive`, '<rsp:Receive><rsp:DesiredStream>stdout</rsp:DesiredStream></rsp:Receive>');
+    const got: Decoded[] = [];
+    for (const m of text.matchAll(/<rsp:Stream Name="stdout">([^<]*)<\/rsp:Stream>/g)) got.push(...this.poolIn.feed(m[1]!));
+    this.poolMessages.push(...got);
+    return got;
+  }
+
+  /** Send a pool message (SET_MAX_RUNSPACES…) on stdin without CommandId. */
+  async sendPool(type: number, data: string): Promise<void> {
+    await this.call(`${RSP}/Send`, `<rsp:Send><rsp:Stream Name="stdin">${this.frag(type, data).toString('base64')}</rsp:Stream></rsp:Send>`);
+  }
+
+  /** Command with CREATE_PIPELINE; returns the CommandId (= PID). */
+  async command(commands: TestCommand[], opts: { noInput?: boolean } = {}): Promise<string> {
+    const pid = randomUUID().toUpperCase();
+    const args = this.frag(MSG.CREATE_PIPELINE, createPipeline(commands, opts), pid).toString('base64');
+    const text = await this.call(`${RSP}/Command`, `<rsp:CommandLine CommandId="${pid}"><rsp:Command></rsp:Command><rsp:Arguments>${args}</rsp:Arguments></rsp:CommandLine>`);
+    const id = /<rsp:CommandId>([^<]+)</.exec(text)?.[1];
+    if (id !== pid) throw new Error(`CommandResponse echoed ${id}, sent ${pid}`);
+    return pid;
+  }
+
+  /** PIPELINE_INPUT per CLIXML value, then END_OF_PIPELINE_INPUT, in one Send. */
+  async input(pid: string, values: string[]): Promise<void> {
+    const data = Buffer.concat([...values.map((v) => this.frag(MSG.PIPELINE_INPUT, v, pid)), this.frag(MSG.END_OF_PIPELINE_INPUT, '', pid)]);
+    await this.call(`${RSP}/Send`, `<rsp:Send><rsp:Stream Name="stdin" CommandId="${pid}">${data.toString('base64')}</rsp:Stream></rsp:Send>`);
+  }
+
+  async signal(pid: string, code: string): Promise<string> {
+    return this.call(`${RSP}/Signal`, `<rsp:Signal CommandId="${pid}"><rsp:Code>${code}</rsp:Code></rsp:Signal>`);
+  }
+
+  /** Receive until CommandState Done, retrying on w:TimedOut as pypsrp does. */
+  async collect(pid: string, opts: { timeout?: string; maxResponses?: number } = {}): Promise<PipelineResult> {
+    const re = new Reassembler();
+    const result: PipelineResult = { output: [], errors: [], streams: [], state: -1, failure: undefined, responses: 0 };
+    for (;;) {
+      if (result.responses >= (opts.maxResponses ?? 1000)) throw new Error('pipeline never finished');
+      let text: string;
+      try {
+        text = await this.call(`${RSP}/Receive`, `<rsp:Receive><rsp:DesiredStream CommandId="${pid}">stdout</rsp:DesiredStream></rsp:Receive>`, opts.timeout ? { timeout: opts.timeout } : {});
+      } catch (e) {
+        if (/Code="2150858793"/.test((e as { xml?: string }).xml ?? '')) continue;
+        throw e;
+      }
+      result.responses++;
+      for (const m of text.matchAll(/<rsp:Stream Name="stdout" CommandId="([^"]+)">([^<]*)<\/rsp:Stream>/g)) {
+        if (m[1] !== pid) throw new Error(`stream for ${m[1]} in a Receive for ${pid}`);
+        for (const d of re.feed(m[2]!)) {
+          const node = d.data === '' ? undefined : parseClixml(d.data);
+          if (d.type === MSG.PIPELINE_OUTPUT) result.output.push(node ? value(node) : null);
+          else if (d.type === MSG.ERROR_RECORD && node) result.errors.push(node);
+          else if (d.type === MSG.PIPELINE_STATE && node) {
+            result.state = Number(value(prop(node, 'PipelineState')));
+            result.failure = prop(node, 'ExceptionAsErrorRecord');
+          } else if (node) result.streams.push({ type: MSG_NAME[d.type] ?? String(d.type), message: value(prop(node, 'InformationalRecord_Message') ?? prop(node, 'MessageData') ?? prop(node, 'Activity')) });
+        }
+      }
+      if (/CommandState\/Done"/.test(text)) {
+        if (result.state < 0) throw new Error('CommandState Done before PIPELINE_STATE');
+        return result;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.call('http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete', '');
+  }
+}
