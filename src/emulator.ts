@@ -3,7 +3,6 @@
 import type { Logger } from 'pino';
 import type { EmulatorConfig, LoadedConfig } from './config/types.js';
 import { loadConfig, checkExposure } from './config/load.js';
-import { listenerBindHost } from './config/address.js';
 import { loadCertificateStore, describeMissingThumbprint, type CertificateStore } from './certs/store.js';
 import { Host } from './hosts/host.js';
 import { createBasicMechanism } from './auth/basic.js';
@@ -18,7 +17,16 @@ import { AccountLockout } from './auth/lockout.js';
 import type { AuthMechanism } from './auth/types.js';
 import { WsmanService, type ResourceHandlers } from './wsman/service.js';
 import type { Resource } from './wsman/catalog.js';
-import { startListener, type RunningListener } from './listener/server.js';
+import type { OperationContext } from './wsman/service.js';
+import { WsmanFault } from './wsman/faults.js';
+import { Enumerations } from './wsman/enumeration.js';
+import { configHandlers } from './wsman/config/handlers.js';
+import { wmiHandlers, wmiInvoke, type WmiHandlersOptions } from './wsman/wmi/handlers.js';
+import { EmulatorConfigSchema } from './config/schema.js';
+import type { WinrmConfig } from './config/types.js';
+import { parseDocument } from 'yaml';
+import { CommandRun } from './shell/winrs/command.js';
+import { ListenerManager, ListenerError } from './listener/manager.js';
 import { createLogger } from './logging.js';
 import { ShellManager } from './shell/winrs/shells.js';
 import { PsrpShellManager } from './shell/psrp/shells.js';
@@ -123,6 +131,21 @@ function kerberosService(config: EmulatorConfig, logger: Logger): KerberosServic
   const principals = [...new Set(mine.map((e) => `${principalName(e)} (${etypeName(e.etype)}, kvno ${e.kvno})`))];
   logger.info({ event: 'kerberos.ready', realm, keytab: k.keytab, principals }, `Kerberos acceptor for realm ${realm}: ${principals.join('; ')}`);
   return new KerberosService({ realm, serviceName: k.serviceName, keytab: mine, gss });
+}
+
+/** Hard ceiling on a request body; the live MaxEnvelopeSizekb is checked below it (413). */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** Writes the live winrm/config back to the config file (server.persistConfigChanges). */
+function persistWinrmConfig(loaded: LoadedConfig, winrm: WinrmConfig, logger: Logger): void {
+  if (loaded.file === undefined) {
+    logger.warn({ event: 'config.persist' }, 'server.persistConfigChanges is on, but the emulator runs on the embedded default: nothing to write to (start it with --config FILE)');
+    return;
+  }
+  const doc = parseDocument(readFileSync(loaded.file, 'utf8'));
+  doc.set('winrm', doc.createNode(JSON.parse(JSON.stringify(winrm)) as unknown));
+  writeFileSync(`${loaded.file}.tmp`, doc.toString());
+  renameSync(`${loaded.file}.tmp`, loaded.file);
 }
 
 /** Mechanisms this emulator implements, in the order Windows lists them (auth.md §1.2). */
@@ -310,40 +333,141 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       logger.info({ event: 'pipeline.ended', shell: shell.id, pipeline: p.id, user: shell.owner, state: p.state }, `pipeline.ended ${p.description.slice(0, 120)} -> ${p.state}`);
     },
   });
-  const resources: Partial<Record<Resource['kind'], ResourceHandlers>> = { cmdShell: shellHandlers.cmdShell, shell: psrp.shellResource(shellHandlers.shell), powershell: psrp.handlers() };
+  const enumerations = new Enumerations(clock, ids);
+  const startedAtMs = clock.now();
+  // Processes started through Win32_Process Create (bounded), shown by Win32_Process.
+  const wmiProcesses: Array<{ pid: number; name: string; commandLine: string; owner: string; started: Date }> = [];
+  let nextPid = 4000;
+  const startWmiProcess = (ctx: OperationContext, commandLine: string, currentDirectory: string | undefined): number => {
+    const pid = (nextPid += 4);
+    const name = (/^\s*"?([^"\s]+)/.exec(commandLine)?.[1] ?? commandLine).split('\\').pop() ?? commandLine;
+    wmiProcesses.push({ pid, name, commandLine, owner: ctx.principal.displayName, started: new Date(clock.now()) });
+    if (wmiProcesses.length > 256) wmiProcesses.shift();
+    const u = ctx.principal.user;
+    const spec = {
+      shellId: '',
+      commandId: `WMI-${pid}`,
+      command: commandLine,
+      arguments: [],
+      commandLine,
+      environment: new Map([['SystemRoot', 'C:\\Windows'], ['USERNAME', u.name], ['COMPUTERNAME', host.computerName], ['Path', 'C:\\Windows\\system32;C:\\Windows']]),
+      workingDirectory: currentDirectory ?? 'C:\\Windows\\system32',
+      codepage: 437,
+      skipCmdShell: false,
+      noProfile: true,
+      host: { computerName: host.computerName, machineSid: host.machineSid, os: host.os, user: { name: u.name, rid: u.rid, sid: u.sid, groups: u.groups } },
+    };
+    const program = backend.resolve(spec);
+    if (program) {
+      // A process without a console: its output is kept only in the journal.
+      const run = new CommandRun(spec.commandId, spec, clock, { maxBufferedOutput: 1024 * 1024, maxQueuedStdin: 0 }, (c) => {
+        const t = c.transcript;
+        journal.record({
+          host: host.computerName,
+          user: u.name,
+          shellId: '',
+          commandId: c.id,
+          commandLine,
+          stdin: '',
+          stdout: t.bytes('stdout').toString('latin1'),
+          stderr: t.bytes('stderr').toString('latin1'),
+          bytes: { ...t.totals },
+          exitCode: c.exitCode,
+          startedAt: new Date(c.startedAt).toISOString(),
+          endedAt: new Date(c.endedAt ?? clock.now()).toISOString(),
+          backend: `wmi:${c.info.backend ?? 'sandbox'}`,
+          ...(c.info.rule !== undefined ? { rule: c.info.rule } : {}),
+        });
+        const i = wmiProcesses.findIndex((p) => p.pid === pid);
+        if (i >= 0) wmiProcesses.splice(i, 1);
+      });
+      run.sendInput(Buffer.alloc(0), true);
+      // Nobody reads a console-less process's output: drain it as it comes (the journal keeps the start).
+      const all = new Set(['stdout', 'stderr']);
+      run.onChange(() => void run.take(Number.POSITIVE_INFINITY, 0, all));
+      run.start(program);
+    }
+    return pid;
+  };
+  // The listeners are started below; configuration resources reach them through this holder.
+  const lateListeners: { manager?: ListenerManager } = {};
+  const validateConfig = (winrm: WinrmConfig): { ok: true; winrm: WinrmConfig } | { ok: false; problems: string[] } => {
+    const r = EmulatorConfigSchema.safeParse({ ...config, winrm });
+    return r.success ? { ok: true, winrm: r.data.winrm as WinrmConfig } : { ok: false, problems: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
+  };
+  const configResource = configHandlers({
+    host,
+    enumerations,
+    validate: validateConfig,
+    listeners: {
+      listeningOn: (l) => lateListeners.manager?.listeningOn(l) ?? [],
+      async apply(next) {
+        try {
+          await lateListeners.manager?.apply(next);
+        } catch (e) {
+          if (e instanceof ListenerError) throw new WsmanFault('ConfigInvalidValue', { why: e.message });
+          throw e;
+        }
+      },
+      validate(raw) {
+        const r = validateConfig({ ...host.winrm, Listener: [...host.winrm.Listener.filter((l) => l.Address !== raw.Address || l.Transport !== raw.Transport), raw as never] });
+        return r.ok ? { ok: true, listener: r.winrm.Listener.at(-1)! } : r;
+      },
+    },
+    onChange: (winrm) => {
+      logger.info({ event: 'config.changed' }, 'winrm/config changed over WS-Man');
+      if (config.server.persistConfigChanges) persistWinrmConfig(loaded, winrm, logger);
+    },
+  });
+  const wmiOptions: WmiHandlersOptions = {
+    host: {
+      computerName: host.computerName,
+      os: host.os,
+      bootTime: new Date(startedAtMs - 3_600_000),
+      installDate: new Date(Date.UTC(2019, 0, 9, 12, 0, 0)),
+      now: () => new Date(clock.now()),
+      processes: () => wmiProcesses,
+      diskBytes: { size: 136_365_211_648, free: Math.max(0, 136_365_211_648 - vfs.usage().bytes - 24_000_000_000) },
+    },
+    enumerations,
+    maxBatchItems: () => host.winrm.MaxBatchItems,
+    enumerationTimeoutMs: () => host.winrm.Service.EnumerationTimeoutms,
+    startProcess: (ctx, commandLine, currentDirectory) => startWmiProcess(ctx, commandLine, currentDirectory),
+  };
+  const wmiResource = { ...wmiHandlers(wmiOptions), Invoke: (ctx: OperationContext) => wmiInvoke(wmiOptions, ctx) };
+  const resources: Partial<Record<Resource['kind'], ResourceHandlers>> = {
+    cmdShell: shellHandlers.cmdShell,
+    shell: psrp.shellResource(shellHandlers.shell, (ctx) => shells.shellItems(ctx)),
+    powershell: psrp.handlers(),
+    config: configResource,
+    wmi: wmiResource,
+  };
   const service = new WsmanService({ host, clock, ids, resources });
-  const started: RunningListener[] = [];
   const startedAt = clock.now();
+  const listenerManager = new ListenerManager({
+    certificateStore: config.certificateStore,
+    ephemeralPorts: options.ephemeralPorts ?? false,
+    factory: {
+      host,
+      service,
+      mechanisms: authMechanisms,
+      events,
+      ids,
+      clock,
+      unencryptedRefusalStatus: config.server.unencryptedRefusalStatus,
+      logger,
+      keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
+      // A hard ceiling on what a body may be; the pipeline answers 413 above the live MaxEnvelopeSizekb.
+      bodyLimit: MAX_BODY_BYTES,
+      health: () => ({ computerName: host.computerName, uptimeMs: clock.now() - startedAt }),
+    },
+  });
+  lateListeners.manager = listenerManager;
   try {
-    for (const l of enabled) {
-      const bindHost = listenerBindHost(l.Address);
-      if (bindHost === undefined) throw new StartupError(`listener ${l.Address} cannot be bound by this emulator`);
-      started.push(
-        await startListener({
-          host,
-          listener: l,
-          service,
-          mechanisms: authMechanisms,
-          events,
-          ids,
-          clock,
-          unencryptedRefusalStatus: config.server.unencryptedRefusalStatus,
-          logger,
-          certificate: l.Transport === 'HTTPS' ? store?.get(l.CertificateThumbprint) : undefined,
-          bindHost,
-          port: options.ephemeralPorts ? 0 : l.Port,
-          keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
-          // Read a little past MaxEnvelopeSizekb so the pipeline itself answers 413.
-          bodyLimit: config.winrm.MaxEnvelopeSizekb * 1024 + 1,
-          health: () => ({ computerName: host.computerName, uptimeMs: clock.now() - startedAt }),
-        }),
-      );
-    }
+    await listenerManager.apply(config.winrm.Listener);
   } catch (e) {
-    await Promise.allSettled(started.map((s) => s.app.close()));
-    if (e instanceof Error && 'code' in e && (e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new StartupError(`cannot listen: ${e.message}. Another WinRM emulator (or service) is already using that port; stop it or change winrm.Listener[].Port.`);
-    }
+    await listenerManager.closeAll();
+    if (e instanceof ListenerError) throw new StartupError(e.message);
     throw e;
   }
 
@@ -357,7 +481,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     shells,
     psrp,
     journal,
-    listeners: started.map((s) => ({ address: s.config.Address, transport: s.config.Transport, port: s.port, url: s.url, thumbprint: s.thumbprint })),
+    get listeners() {
+      return listenerManager.list().map((s) => ({ address: s.config.Address, transport: s.config.Transport, port: s.port, url: s.url, thumbprint: s.thumbprint }));
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -368,7 +494,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
         writeFileSync(`${persistFile}.tmp`, JSON.stringify(vfs.snapshot()));
         renameSync(`${persistFile}.tmp`, persistFile);
       }
-      await Promise.allSettled(started.map((s) => s.app.close()));
+      enumerations.closeAll();
+      await listenerManager.closeAll();
     },
   };
 }

@@ -185,6 +185,8 @@ export interface ServerConfig {
   readonly allowDefaultPasswordsOnNetwork: boolean;
   /** Plaintext request over HTTP after an encryption-capable context: 500 (Windows, auth.md §1.7) or 401. */
   readonly unencryptedRefusalStatus: 401 | 500;
+  /** Write changes made over WS-Man (winrm set/create/delete) back to the config file. */
+  readonly persistConfigChanges: boolean;
 }
 
 /** How a scripted rule matches a command (issue: the sandbox, backends §1). Exactly one is set. */

@@ -58,8 +58,13 @@ export async function startListener(opts: ListenerOptions): Promise<RunningListe
   // Every body arrives as a Buffer, whatever its Content-Type (auth.md §1.10).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  app.addHook('onRequest', async (_req, reply) => {
+  app.addHook('onRequest', async (req, reply) => {
     reply.header('server', SERVER_HEADER);
+    // Over the live MaxEnvelopeSizekb by its Content-Length: 413 before reading the body [WSMV 3.1.4.1.20].
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length > opts.host.winrm.MaxEnvelopeSizekb * 1024 + SEALING_OVERHEAD_BYTES) {
+      return reply.code(413).header('content-length', '0').header('connection', 'close').send();
+    }
   });
 
   const prefix = `/${opts.listener.URLPrefix}`;

@@ -36,7 +36,11 @@ export interface OperationResponse {
 export type Handler = (ctx: OperationContext) => OperationResponse | Promise<OperationResponse>;
 
 /** Handlers for one kind of resource; a missing action answers ActionNotSupported. */
-export type ResourceHandlers = Partial<Record<ActionName, Handler>>;
+/**
+ * Handlers for one kind of resource; a missing action answers ActionNotSupported. `Invoke` takes
+ * custom actions (`<ResourceURI>/<Method>`, WMI methods) that are not WS-Transfer/Enumeration/Shell.
+ */
+export type ResourceHandlers = Partial<Record<ActionName, Handler>> & { readonly Invoke?: Handler };
 
 export interface ServiceOptions {
   readonly host: Host;
@@ -113,7 +117,9 @@ export class WsmanService {
       if (req.resourceUri === undefined || req.resourceUri === '') throw new WsmanFault('ResourceUriRequired');
       const resource = resolveResource(host, req.resourceUri);
       if (!resource) throw new WsmanFault('ResourceNotInCatalog', { uri: req.resourceUri });
-      if (actionName === undefined) throw new WsmanFault('ActionNotSupported', { action: req.action });
+      // A custom action is a method invocation when the resource takes them (WMI), else unknown.
+      const invoke = actionName === undefined && req.action.toLowerCase().startsWith(`${req.resourceUri.toLowerCase()}/`) ? this.opts.resources[resource.kind]?.Invoke : undefined;
+      if (actionName === undefined && !invoke) throw new WsmanFault('ActionNotSupported', { action: req.action });
       if (r.chunked && (resource.kind === 'cmdShell' || resource.kind === 'shell' || resource.kind === 'powershell')) {
         throw new WsmanFault('ChunkedNotSupported');
       }
@@ -125,7 +131,7 @@ export class WsmanService {
         authPackage: r.principal.mechanism === 'Negotiate' ? 'NTLM' : r.principal.mechanism,
         policy: host.policy,
       });
-      const decision = authorize({ sddl: resource.sddl, token, desired: requiredAccess(resource, actionName) });
+      const decision = authorize({ sddl: resource.sddl, token, desired: actionName ? requiredAccess(resource, actionName) : 'execute' });
       if (!decision.allowed) {
         denyReason = decision.reason;
         throw new WsmanFault('AccessDenied');
@@ -142,10 +148,10 @@ export class WsmanService {
         clientIp: r.clientIp,
         signal: r.signal,
       };
-      const out = await this.actions[actionName](ctx);
+      const out = actionName ? await this.actions[actionName](ctx) : await invoke!(ctx);
       const xml = renderEnvelope({ action: out.action, namespaces: out.namespaces, relatesTo: req.messageId, messageId: `uuid:${ids.uuid()}`, body: out.body });
       if (Buffer.byteLength(xml, 'utf8') > req.maxEnvelopeSize) throw new WsmanFault('MaxEnvelopeSizeExceeded');
-      return { status: 200, xml, operation: actionName, resourceUri: req.resourceUri };
+      return { status: 200, xml, operation: actionName ?? `Invoke ${req.action.slice(req.action.lastIndexOf('/') + 1)}`, resourceUri: req.resourceUri };
     } catch (e) {
       const fault = e instanceof WsmanFault ? e : new WsmanFault('InternalError');
       const xml = renderFault(fault, {

@@ -158,7 +158,8 @@ export class PsrpShellManager {
    * Handlers for the generic shell resource: Get and Enumerate answer for PowerShell shells and
    * hand anything else (a cmd shell's Get) to `fallback`.
    */
-  shellResource(fallback: ResourceHandlers = {}): ResourceHandlers {
+  shellResource(fallback: ResourceHandlers = {}, otherShells: (ctx: OperationContext) => string[] = () => []): ResourceHandlers {
+    this.otherShells = otherShells;
     return {
       ...fallback,
       Get: (c) => {
@@ -556,6 +557,8 @@ export class PsrpShellManager {
   }
 
   /** Shells of the caller, or the commands of one shell (SelectorFilter) (psrp.md §1.1). */
+  private otherShells: (ctx: OperationContext) => string[] = () => [];
+
   private enumerate(ctx: OperationContext): OperationResponse {
     const now = this.opts.clock.now();
     const mine = [...this.shells.values()].filter((s) => s.ownerKey === this.ownerKey(ctx));
@@ -572,7 +575,8 @@ export class PsrpShellManager {
       const shell = mine.find((s) => s.key === shellId.toUpperCase());
       items = shell ? [...shell.pool.pipelines.values()].filter((p) => !p.doneDelivered && p.state !== 'Closed').map((p) => body.commandItem(p.id)) : [];
     } else {
-      items = mine.map((s) => body.psrpShellElement(s.fields(now, true)));
+      // `winrm enumerate shell` lists the caller's cmd shells too.
+      items = [...this.otherShells(ctx), ...mine.map((s) => body.psrpShellElement(s.fields(now, true)))];
     }
     return { action: 'http://schemas.xmlsoap.org/ws/2004/09/enumeration/EnumerateResponse', namespaces: 'enumerate', body: [body.enumerateResponse(items)] };
   }

@@ -497,6 +497,28 @@ export class ShellManager {
     };
   }
 
+  /** The caller's cmd shells as `rsp:Shell` items (Enumerate of the generic shell resource). */
+  shellItems(ctx: OperationContext): string[] {
+    const now = this.opts.clock.now();
+    return [...this.shells.values()]
+      .filter((s) => s.ownerKey === this.ownerKey(ctx))
+      .map((shell) =>
+        body.shellElement({
+          shellId: shell.id,
+          resourceUri: RESOURCE_URIS.cmdShell,
+          owner: shell.owner,
+          clientIp: shell.clientIp,
+          environment: shell.requestedEnvironment,
+          workingDirectory: shell.workingDirectory,
+          idleTimeOut: secondsDuration(shell.idleTimeoutMs),
+          inputStreams: shell.inputStreams.join(' '),
+          outputStreams: shell.outputStreams.join(' '),
+          shellRunTime: isoDuration(now - shell.createdAt),
+          shellInactivity: isoDuration(now - shell.lastActivity),
+        }),
+      );
+  }
+
   /** Close everything (emulator shutdown). */
   closeAll(): void {
     for (const s of [...this.shells.values()]) this.destroy(s, 'Delete');
