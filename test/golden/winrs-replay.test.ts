@@ -31,9 +31,8 @@ const SERVER2016_ENV = {
 /**
  * Files the emulator replays, with the sandbox it has. Not replayed, and why (docs/compatibility.md):
  * test_client_execute_cmd (`dir` of the recording host's profile: its files and times are not
- * ours), test_client_execute_cmd_environment (another state of that host: Python and VS Code on
- * Path, a user variable left unexpanded), and the PowerShell-based ones until the emulated
- * PowerShell runs them.
+ * ours) and test_client_execute_cmd_environment (another state of that host: Python and VS Code
+ * on Path, a user variable left unexpanded).
  */
 const REPLAYED: Array<[string, Record<string, unknown>]> = [
   ['pypsrp/test_winrs_standard.yml', {}],
@@ -43,6 +42,12 @@ const REPLAYED: Array<[string, Record<string, unknown>]> = [
   ['pypsrp/test_winrs_open_already_opened.yml', {}],
   ['pypsrp/test_winrs_environment.yml', SERVER2016_ENV],
   ['pypsrp/test_winrs_noprofile.yml', SERVER2016_ENV],
+  ['pypsrp/test_winrs_send.yml', {}],
+  ['pypsrp/test_winrs_unicode.yml', {}],
+  ['pypsrp/test_winrs_extra_opts.yml', {}],
+  ['pypsrp/test_winrs_no_cmd_shell.yml', {}],
+  // Real time: two 10 s OperationTimeouts while `Start-Sleep 30` runs (about 30 s).
+  ['pypsrp/test_winrs_operation_timeout.yml', {}],
 ];
 
 const GUID = /[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}/gi;

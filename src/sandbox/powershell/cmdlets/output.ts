@@ -52,7 +52,9 @@ export const writeHost = def('Write-Host', UTIL, [
     const sep = c.has('Separator') ? toStr(c.get('Separator') ?? ' ') : ' ';
     const v = input !== undefined ? input : (c.get('Object') ?? null);
     const text = hostText(v, sep);
-    await c.host(c.switch('NoNewline') ? text : text + '\n');
+    // The text, then the line end as its own write (fx pypsrp/test_winrs_operation_timeout).
+    await c.host(text);
+    if (!c.switch('NoNewline')) await c.host('\n');
   },
 });
 

@@ -72,9 +72,14 @@ export class ConsoleHost {
     await this.stdoutLines(wrapLines(prefix + message, w, w));
   }
 
+  /**
+   * Host output (Write-Host, WhatIf, Out-Host) as the console host writes it with redirected
+   * output: text as is, line ends as a bare "\n" (fx pypsrp/test_winrs_operation_timeout: "hi",
+   * then "\n"), unlike object output, which ends lines with "\r\n" (test_winrs_extra_opts).
+   */
   async host(text: string): Promise<void> {
     if (text === '') return;
-    await this.ctx.write('stdout', text.replace(/\r?\n/g, '\r\n'));
+    await this.ctx.write('stdout', text);
   }
 
   /** Close the CLIXML document, if one was started. */
