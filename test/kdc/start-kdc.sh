@@ -25,6 +25,11 @@ if [ -f "$DIR/kdc.pid" ] && kill -0 "$(cat "$DIR/kdc.pid")" 2>/dev/null; then
   echo "start-kdc: a KDC is already running from $DIR (pid $(cat "$DIR/kdc.pid")); stop it with test/kdc/stop-kdc.sh" >&2
   exit 1
 fi
+# Another KDC (or anything) on the port would answer the tests' clients with other keys.
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  echo "start-kdc: 127.0.0.1:$PORT is already in use (another test KDC?); stop it, or set WINRM_EMU_KDC_PORT" >&2
+  exit 1
+fi
 rm -rf "$DIR"
 mkdir -p "$DIR"
 chmod 700 "$DIR"
