@@ -22,9 +22,11 @@ export function banner(emu: Emulator, source: string): string {
   if (auth.Basic) {
     notes.push(`Basic on (Windows' own default is off)${c.winrm.Service.AllowUnencrypted ? '' : '; refused over HTTP while AllowUnencrypted is false, as on Windows'}`);
   }
-  if (auth.Negotiate) notes.push(`Negotiate (NTLM, with message encryption over HTTP)`);
-  const later = (['Kerberos', 'CredSSP', 'Certificate'] as const).filter((k) => auth[k]);
-  if (later.length) notes.push(`${later.join(', ')} enabled in config but not emulated yet (not offered)`);
+  const kerberos = c.kerberos.keytab !== '';
+  if (auth.Negotiate) notes.push(`Negotiate (NTLM${kerberos ? ' and Kerberos' : ''}, with message encryption over HTTP)`);
+  if (auth.Kerberos) notes.push(kerberos ? `Kerberos (realm ${c.kerberos.realm})` : 'Kerberos on in config but not offered: no kerberos.keytab (like a Windows host outside a domain)');
+  if (auth.Certificate) notes.push(`client certificates (${c.winrm.Service.CertMapping.length} CertMapping entries)`);
+  if (auth.CredSSP) notes.push('CredSSP on in config but not emulated (refused as when disabled)');
   lines.push(`Auth: ${notes.join('; ') || 'nothing enabled'}`);
   lines.push(`Users${emu.usesDefaultPasswords ? ' (documented lab passwords: change them before exposing this host)' : ''}:`);
   const defaults = new Set(Object.values(DEFAULT_LAB_PASSWORDS));
