@@ -209,6 +209,27 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     // One JSON line per command, written synchronously so it survives a crash.
     journal.onEntry((e) => appendFileSync(file, `${JSON.stringify(e)}\n`));
   }
+  /** One journal entry for a command that ended (WinRS or a WMI-started process). */
+  const recordCommand = (cmd: CommandRun, where: { user: string; shellId: string; backendPrefix: string }) => {
+    const t = cmd.transcript;
+    const text = (b: Buffer) => createDecoder(cmd.spec.codepage)(b, true);
+    journal.record({
+      host: host.computerName,
+      user: where.user,
+      shellId: where.shellId,
+      commandId: cmd.id,
+      commandLine: cmd.spec.commandLine,
+      stdin: text(t.bytes('stdin')),
+      stdout: text(t.bytes('stdout')),
+      stderr: text(t.bytes('stderr')),
+      bytes: { ...t.totals },
+      exitCode: cmd.exitCode,
+      startedAt: new Date(cmd.startedAt).toISOString(),
+      endedAt: new Date(cmd.endedAt ?? clock.now()).toISOString(),
+      backend: `${where.backendPrefix}${cmd.info.backend ?? 'sandbox'}`,
+      ...(cmd.info.rule !== undefined ? { rule: cmd.info.rule } : {}),
+    });
+  };
   // The host's virtual file system: Windows' default tree, each user's profile, then the config's seed.
   const vfs = createHostVfs({
     clock,
@@ -284,24 +305,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     machineEnvironment: config.sandbox.environment,
     userEnvironment: config.sandbox.userEnvironment,
     onCommandExit: (shell, cmd) => {
-      const t = cmd.transcript;
-      const text = (b: Buffer) => createDecoder(cmd.spec.codepage)(b, true);
-      journal.record({
-        host: host.computerName,
-        user: shell.owner,
-        shellId: shell.id,
-        commandId: cmd.id,
-        commandLine: cmd.spec.commandLine,
-        stdin: text(t.bytes('stdin')),
-        stdout: text(t.bytes('stdout')),
-        stderr: text(t.bytes('stderr')),
-        bytes: { ...t.totals },
-        exitCode: cmd.exitCode,
-        startedAt: new Date(cmd.startedAt).toISOString(),
-        endedAt: new Date(cmd.endedAt ?? clock.now()).toISOString(),
-        backend: cmd.info.backend ?? 'sandbox',
-        ...(cmd.info.rule !== undefined ? { rule: cmd.info.rule } : {}),
-      });
+      recordCommand(cmd, { user: shell.owner, shellId: shell.id, backendPrefix: '' });
       logger.info({ event: 'command.exited', shell: shell.id, command: cmd.id, user: shell.owner, exitCode: cmd.exitCode, backend: cmd.info.backend }, `command.exited ${cmd.spec.commandLine.slice(0, 120)} -> ${cmd.exitCode ?? 'terminated'}`);
     },
   });
@@ -361,23 +365,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     if (program) {
       // A process without a console: its output is kept only in the journal.
       const run = new CommandRun(spec.commandId, spec, clock, { maxBufferedOutput: 1024 * 1024, maxQueuedStdin: 0 }, (c) => {
-        const t = c.transcript;
-        journal.record({
-          host: host.computerName,
-          user: u.name,
-          shellId: '',
-          commandId: c.id,
-          commandLine,
-          stdin: '',
-          stdout: t.bytes('stdout').toString('latin1'),
-          stderr: t.bytes('stderr').toString('latin1'),
-          bytes: { ...t.totals },
-          exitCode: c.exitCode,
-          startedAt: new Date(c.startedAt).toISOString(),
-          endedAt: new Date(c.endedAt ?? clock.now()).toISOString(),
-          backend: `wmi:${c.info.backend ?? 'sandbox'}`,
-          ...(c.info.rule !== undefined ? { rule: c.info.rule } : {}),
-        });
+        recordCommand(c, { user: u.name, shellId: '', backendPrefix: 'wmi:' });
         const i = wmiProcesses.findIndex((p) => p.pid === pid);
         if (i >= 0) wmiProcesses.splice(i, 1);
       });

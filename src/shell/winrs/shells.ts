@@ -475,48 +475,32 @@ export class ShellManager {
     const sel = ctx.req.selectors.get('shellid');
     const shell = sel ? this.shells.get(sel.value.toUpperCase()) : undefined;
     if (!shell || shell.ownerKey !== this.ownerKey(ctx)) throw new WsmanFault('ShellNotFoundGet');
-    const now = this.opts.clock.now();
-    const inactivity = now - shell.lastActivity;
+    const xml = this.shellXml(shell, this.opts.clock.now());
     this.touch(shell);
-    return {
-      action: 'http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse',
-      namespaces: 'get',
-      body: [body.shellElement({
-        shellId: shell.id,
-        resourceUri: RESOURCE_URIS.cmdShell,
-        owner: shell.owner,
-        clientIp: shell.clientIp,
-        environment: shell.requestedEnvironment,
-        workingDirectory: shell.workingDirectory,
-        idleTimeOut: secondsDuration(shell.idleTimeoutMs),
-        inputStreams: shell.inputStreams.join(' '),
-        outputStreams: shell.outputStreams.join(' '),
-        shellRunTime: isoDuration(now - shell.createdAt),
-        shellInactivity: isoDuration(inactivity),
-      })],
-    };
+    return { action: 'http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse', namespaces: 'get', body: [xml] };
   }
 
   /** The caller's cmd shells as `rsp:Shell` items (Enumerate of the generic shell resource). */
   shellItems(ctx: OperationContext): string[] {
     const now = this.opts.clock.now();
-    return [...this.shells.values()]
-      .filter((s) => s.ownerKey === this.ownerKey(ctx))
-      .map((shell) =>
-        body.shellElement({
-          shellId: shell.id,
-          resourceUri: RESOURCE_URIS.cmdShell,
-          owner: shell.owner,
-          clientIp: shell.clientIp,
-          environment: shell.requestedEnvironment,
-          workingDirectory: shell.workingDirectory,
-          idleTimeOut: secondsDuration(shell.idleTimeoutMs),
-          inputStreams: shell.inputStreams.join(' '),
-          outputStreams: shell.outputStreams.join(' '),
-          shellRunTime: isoDuration(now - shell.createdAt),
-          shellInactivity: isoDuration(now - shell.lastActivity),
-        }),
-      );
+    return [...this.shells.values()].filter((s) => s.ownerKey === this.ownerKey(ctx)).map((shell) => this.shellXml(shell, now));
+  }
+
+  /** A shell's `rsp:Shell` element as Get and Enumerate show it (times as of `now`). */
+  private shellXml(shell: Shell, now: number): string {
+    return body.shellElement({
+      shellId: shell.id,
+      resourceUri: RESOURCE_URIS.cmdShell,
+      owner: shell.owner,
+      clientIp: shell.clientIp,
+      environment: shell.requestedEnvironment,
+      workingDirectory: shell.workingDirectory,
+      idleTimeOut: secondsDuration(shell.idleTimeoutMs),
+      inputStreams: shell.inputStreams.join(' '),
+      outputStreams: shell.outputStreams.join(' '),
+      shellRunTime: isoDuration(now - shell.createdAt),
+      shellInactivity: isoDuration(now - shell.lastActivity),
+    });
   }
 
   /** Close everything (emulator shutdown). */
