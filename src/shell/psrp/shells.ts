@@ -16,6 +16,7 @@ import { endpointProfile } from './jea.js';
 import { PsrpProtocolError, RunspacePool, SERIALIZATION_VERSION, type MessageQueue, type Pipeline } from './pool.js';
 import type { PsVersionTable } from './records.js';
 import * as body from './render.js';
+import { tick, waitUntil } from '../long-poll.js';
 import { PsrpIllegalTransition } from './states.js';
 
 const GUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
@@ -421,9 +422,9 @@ export class PsrpShellManager {
     const queue: MessageQueue = pipeline ? pipeline.out : shell.pool.out;
     const deadline = this.opts.clock.now() + ctx.req.operationTimeoutMs;
     if (queue.isEmpty) {
-      await this.waitFor(shell, queue, deadline, ctx);
+      await waitUntil({ clock: this.opts.clock, deadline, signal: ctx.signal, shellWaiters: shell.waiters, onChange: (f) => queue.onChange(f), ready: () => !queue.isEmpty });
       // Let a burst of messages land in the same response, as Windows packs what is queued.
-      await this.tick();
+      await tick(this.opts.clock);
     }
     if (pipeline && (pipeline.doneDelivered || (pipeline.state as string) === 'Closed')) throw new WsmanFault('CommandNotFound');
     const budget = ctx.req.maxEnvelopeSize - body.RECEIVE_ENVELOPE_OVERHEAD - (pipeline ? body.DONE_OVERHEAD : 0);
@@ -437,43 +438,6 @@ export class PsrpShellManager {
     };
   }
 
-  /** Waits for queued messages, the deadline (TimedOut), the client leaving, or the shell going away. */
-  private waitFor(shell: PsrpShell, queue: MessageQueue, deadline: number, ctx: OperationContext): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (!queue.isEmpty) return resolve();
-      const cleanup = () => {
-        off();
-        timer.cancel();
-        shell.waiters.delete(onShellGone);
-        ctx.signal.removeEventListener('abort', onClientGone);
-      };
-      const onShellGone = (f: WsmanFault) => {
-        cleanup();
-        reject(f);
-      };
-      const onClientGone = () => {
-        cleanup();
-        reject(new WsmanFault('OperationAborted'));
-      };
-      const off = queue.onChange(() => {
-        if (!queue.isEmpty) {
-          cleanup();
-          resolve();
-        }
-      });
-      // Windows answers w:TimedOut 2150858793 when nothing came within OperationTimeout (§1.6).
-      const timer = this.opts.clock.schedule(Math.max(0, deadline - this.opts.clock.now()), () => {
-        cleanup();
-        reject(new WsmanFault('TimedOut'));
-      });
-      shell.waiters.add(onShellGone);
-      ctx.signal.addEventListener('abort', onClientGone, { once: true });
-    });
-  }
-
-  private tick(): Promise<void> {
-    return new Promise((resolve) => this.opts.clock.schedule(0, resolve));
-  }
 
   // ---- Signal -------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import { shellTransition, type ShellState } from './states.js';
 import { shellEnvironment } from './environment.js';
 import { isSupportedCodepage } from './codepage.js';
 import * as body from './render.js';
+import { tick, waitUntil } from '../long-poll.js';
 
 const GUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const SIGNAL_PREFIX = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell/signal/';
@@ -370,7 +371,7 @@ export class ShellManager {
       const deadline = this.opts.clock.now() + ctx.req.operationTimeoutMs;
       while (!cmd.sendInput(data, end)) {
         // Input back-pressure: wait for the program to read, within OperationTimeout.
-        await this.waitFor(shell, cmd, deadline, ctx, () => cmd.state !== 'Running' || cmd.stdinHasRoom(data.length));
+        await waitUntil({ clock: this.opts.clock, deadline, signal: ctx.signal, shellWaiters: shell.waiters, onChange: (f) => cmd.onChange(f), ready: () => cmd.state !== 'Running' || cmd.stdinHasRoom(data.length) });
       }
     }
     return { action: 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell/SendResponse', namespaces: 'shell', body: [body.sendResponse()] };
@@ -391,9 +392,9 @@ export class ShellManager {
 
     const deadline = this.opts.clock.now() + ctx.req.operationTimeoutMs;
     if (!cmd.hasOutput() && cmd.state === 'Running') {
-      await this.waitFor(shell, cmd, deadline, ctx, () => cmd.hasOutput() || cmd.state !== 'Running');
+      await waitUntil({ clock: this.opts.clock, deadline, signal: ctx.signal, shellWaiters: shell.waiters, onChange: (f) => cmd.onChange(f), ready: () => cmd.hasOutput() || cmd.state !== 'Running' });
       // Let a burst of writes land in the same response, as Windows returns what is buffered.
-      if (cmd.state === 'Running') await this.tick();
+      if (cmd.state === 'Running') await tick(this.opts.clock);
     }
     // State may have moved while we waited.
     if (cmd.doneDelivered || (cmd.state as CommandRun['state']) === 'Terminated') throw new WsmanFault('CommandNotFound');
@@ -410,41 +411,6 @@ export class ShellManager {
   }
 
   /** Waits until `ready()`, the deadline (TimedOut), the client leaving, or the shell going away. */
-  private waitFor(shell: Shell, cmd: CommandRun, deadline: number, ctx: OperationContext, ready: () => boolean): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (ready()) return resolve();
-      const cleanup = () => {
-        off();
-        timer.cancel();
-        shell.waiters.delete(onShellGone);
-        ctx.signal.removeEventListener('abort', onClientGone);
-      };
-      const onShellGone = (f: WsmanFault) => {
-        cleanup();
-        reject(f);
-      };
-      const onClientGone = () => {
-        cleanup();
-        reject(new WsmanFault('OperationAborted'));
-      };
-      const off = cmd.onChange(() => {
-        if (ready()) {
-          cleanup();
-          resolve();
-        }
-      });
-      const timer = this.opts.clock.schedule(Math.max(0, deadline - this.opts.clock.now()), () => {
-        cleanup();
-        reject(new WsmanFault('TimedOut'));
-      });
-      shell.waiters.add(onShellGone);
-      ctx.signal.addEventListener('abort', onClientGone, { once: true });
-    });
-  }
-
-  private tick(): Promise<void> {
-    return new Promise((resolve) => this.opts.clock.schedule(0, resolve));
-  }
 
   // ---- Signal -------------------------------------------------------------------------------
 
