@@ -3,8 +3,6 @@ import { parseArgs } from 'node:util';
 import { createEmulator, StartupError } from './emulator.js';
 import { loadConfig, ConfigError } from './config/load.js';
 import { banner } from './cli/banner.js';
-import { runCertsCommand } from './cli/certs.js';
-import { runWinrmCommand } from './cli/winrm.js';
 
 const USAGE = `Usage:
   winrm-emulator [start] [--config FILE] [--log-level LEVEL] [--allow-default-passwords-on-network]
@@ -55,8 +53,9 @@ async function start(argv: string[]): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === 'certs') return runCertsCommand(rest, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
-  if (first === 'winrm') return runWinrmCommand(rest, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
+  // Loaded when asked for, so `start` does not pay for them (the certificate builder pulls in node-forge).
+  if (first === 'certs') return (await import('./cli/certs.js')).runCertsCommand(rest, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
+  if (first === 'winrm') return (await import('./cli/winrm.js')).runWinrmCommand(rest, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
   if (first === 'help' || first === '--help' || first === '-h') {
     process.stdout.write(USAGE);
     return 0;

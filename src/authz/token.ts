@@ -165,6 +165,29 @@ export function buildNetworkLogonToken(input: NetworkLogonInput): AccessToken {
   };
 }
 
+/** Tokens by everything that shapes them (bounded): a principal's token is the same on every request. */
+const TOKEN_CACHE_LIMIT = 256;
+const tokenCache = new Map<string, AccessToken>();
+
+/**
+ * buildNetworkLogonToken, remembered: the request path asks for the caller's token on every
+ * request, and it only changes with the account's groups, the auth package or the UAC policy, all
+ * of which are in the key (docs/decisions/0005-hot-path.md). Tokens are immutable.
+ */
+export function networkLogonToken(input: NetworkLogonInput): AccessToken {
+  const { user, policy } = input;
+  const d = user.domain;
+  const key = `${input.computerName}\u0000${input.machineSid}\u0000${user.name}\u0000${user.rid}\u0000${user.groups.join('\u0001')}\u0000${input.authPackage}\u0000${policy.LocalAccountTokenFilterPolicy ? 1 : 0}${policy.FilterAdministratorToken ? 1 : 0}${
+    d ? `\u0000${d.netbiosName}\u0001${d.domainSid}\u0001${d.groups.map((g) => `${g.sid}=${g.name}`).join('\u0001')}` : ''
+  }`;
+  const hit = tokenCache.get(key);
+  if (hit !== undefined) return hit;
+  const token = buildNetworkLogonToken(input);
+  if (tokenCache.size >= TOKEN_CACHE_LIMIT) tokenCache.delete(tokenCache.keys().next().value!);
+  tokenCache.set(key, token);
+  return token;
+}
+
 /**
  * A domain account's network logon on a member server [U] (shape of `whoami /groups` on domain
  * members): no UAC remote filtering (it concerns local accounts, auth.md §8.3), no "Local account"
@@ -244,12 +267,28 @@ function parseCached(sddl: string, machineSid: string | undefined, domainSid?: s
   return sd;
 }
 
+/** Decisions per token (tokens are immutable and cached, so the same object comes back): bounded. */
+const DECISIONS_PER_TOKEN = 64;
+const decisions = new WeakMap<AccessToken, Map<string, AuthorizeResult>>();
+
 /**
  * Evaluate `sddl` for `token`. A malformed SDDL fails closed (not allowed, the parse error in
  * `reason`); configuration validation is where such a string should have been refused.
  */
 export function authorize(input: AuthorizeInput): AuthorizeResult {
   const desired = typeof input.desired === 'number' ? input.desired : DESIRED[input.desired];
+  let mine = decisions.get(input.token);
+  const key = `${desired}\u0000${input.sddl}`;
+  const known = mine?.get(key);
+  if (known !== undefined) return known;
+  const result = decide(input, desired);
+  if (mine === undefined) decisions.set(input.token, (mine = new Map()));
+  else if (mine.size >= DECISIONS_PER_TOKEN) mine.clear();
+  mine.set(key, result);
+  return result;
+}
+
+function decide(input: AuthorizeInput, desired: number): AuthorizeResult {
   let sd: SecurityDescriptor;
   try {
     sd = parseCached(input.sddl, input.token.machineSid ?? machineSidOf(input.token), input.token.domainSid);

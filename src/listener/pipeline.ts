@@ -64,6 +64,8 @@ export interface ConnectionState {
   /** Sealed responses leave in request order (one outgoing RC4 stream): each waits for the previous one. */
   sealTail: Promise<void>;
   requests: number;
+  /** Aborted when the socket closes: long polls on this connection stop waiting (one per connection, not per request). */
+  readonly closed: AbortSignal;
 }
 
 export interface PipelineOptions {
@@ -99,6 +101,8 @@ export class Pipeline {
   connection(socket: Socket): ConnectionState {
     let state = this.connections.get(socket);
     if (!state) {
+      const closed = new AbortController();
+      socket.once('close', () => closed.abort());
       state = {
         info: {
           id: `c${++connectionSeq}`,
@@ -113,6 +117,7 @@ export class Pipeline {
         security: undefined,
         sealTail: Promise.resolve(),
         requests: 0,
+        closed: closed.signal,
       };
       this.connections.set(socket, state);
     }
@@ -247,33 +252,26 @@ export class Pipeline {
       await turn();
       return this.sendSoap(reply, 500, xml, 'utf-8', security);
     }
-    const abort = new AbortController();
-    const onClose = () => abort.abort();
-    req.raw.socket.once('close', onClose);
-    try {
-      const result = await this.opts.service.handle({
-        text: decoded.text,
-        principal,
-        tls: this.opts.tls,
-        machine,
-        clientIp: conn.info.remoteAddress,
-        signal: abort.signal,
-        chunked: req.headers['content-length'] === undefined,
-      });
-      if (principal === undefined && result.operation !== 'Identify') {
-        // The unauthenticated-Identify header does not open anything else.
-        return this.sendUnauthorized(reply, false);
-      }
-      const line = `${result.operation} user=${principal?.displayName ?? '-'} -> ${result.status}${result.fault ? ` ${result.fault}` : ''}`;
-      const fields = { conn: conn.info.id, op: result.operation, user: principal?.displayName, status: result.status, fault: result.fault, resourceUri: result.resourceUri, denyReason: result.denyReason, sealed: security !== undefined };
-      if (result.error !== undefined) req.log.error({ ...fields, err: result.error }, line);
-      else req.log.info(fields, line);
-      // 5. Seal in request order, then send.
-      await turn();
-      return this.sendSoap(reply, result.status, result.xml, decoded.charset, security);
-    } finally {
-      req.raw.socket.off('close', onClose);
+    const result = await this.opts.service.handle({
+      text: decoded.text,
+      principal,
+      tls: this.opts.tls,
+      machine,
+      clientIp: conn.info.remoteAddress,
+      signal: conn.closed,
+      chunked: req.headers['content-length'] === undefined,
+    });
+    if (principal === undefined && result.operation !== 'Identify') {
+      // The unauthenticated-Identify header does not open anything else.
+      return this.sendUnauthorized(reply, false);
     }
+    const line = `${result.operation} user=${principal?.displayName ?? '-'} -> ${result.status}${result.fault ? ` ${result.fault}` : ''}`;
+    const fields = { conn: conn.info.id, op: result.operation, user: principal?.displayName, status: result.status, fault: result.fault, resourceUri: result.resourceUri, denyReason: result.denyReason, sealed: security !== undefined };
+    if (result.error !== undefined) req.log.error({ ...fields, err: result.error }, line);
+    else req.log.info(fields, line);
+    // 5. Seal in request order, then send.
+    await turn();
+    return this.sendSoap(reply, result.status, result.xml, decoded.charset, security);
   }
 
   private sendSoap(reply: FastifyReply, status: number, xml: string, charset: 'utf-8' | 'utf-16le' | 'utf-16be', security?: MessageSecurity): FastifyReply {
@@ -332,7 +330,12 @@ export class Pipeline {
     }
     let step: AuthStep;
     try {
-      step = await context.step(token, { resourceUri: plainBody ? peekResourceUri(plainBody) : undefined });
+      // Only certificate mapping reads the ResourceURI: peek at the body when it asks, not on every request.
+      step = await context.step(token, {
+        get resourceUri() {
+          return plainBody ? peekResourceUri(plainBody) : undefined;
+        },
+      });
     } catch (e) {
       // A mechanism must not throw; if one does, the connection's handshake is over and the client gets 401.
       conn.pending = undefined;

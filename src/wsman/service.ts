@@ -5,7 +5,7 @@
 import type { Clock, IdSource } from '../core/clock.js';
 import type { Host } from '../hosts/host.js';
 import type { Principal } from '../auth/types.js';
-import { authorize, buildNetworkLogonToken } from '../authz/token.js';
+import { authorize, networkLogonToken } from '../authz/token.js';
 import { ACTION_BY_URI, type ActionName } from './ns.js';
 import { readEnvelope, type WsmanRequest } from './envelope.js';
 import { WsmanFault } from './faults.js';
@@ -124,7 +124,7 @@ export class WsmanService {
         throw new WsmanFault('ChunkedNotSupported');
       }
 
-      const token = buildNetworkLogonToken({
+      const token = networkLogonToken({
         computerName: host.computerName,
         machineSid: host.machineSid,
         user: { name: r.principal.user.name, rid: r.principal.user.rid, groups: r.principal.user.groups, ...(r.principal.user.domain ? { domain: r.principal.user.domain } : {}) },

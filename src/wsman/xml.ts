@@ -1,8 +1,15 @@
-// A namespace-aware view of a request envelope, built on fast-xml-parser, and a small writer for
-// responses. Clients choose their own prefixes (env:, s:, wsman:, wsmv:…), so everything here is
-// matched by namespace URI and local name, never by prefix (wsman-protocol.md §2.1, §2.3).
-// DTDs and entity declarations are refused before parsing and never expanded.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+// A namespace-aware view of a request envelope, and a small writer for responses. Clients choose
+// their own prefixes (env:, s:, wsman:, wsmv:…), so everything here is matched by namespace URI
+// and local name, never by prefix (wsman-protocol.md §2.1, §2.3).
+//
+// The reader is a single-pass, non-validating XML 1.0 + Namespaces parser written for this hot
+// path (docs/decisions/0005-hot-path.md): it checks well-formedness itself (tags nest and match,
+// attributes are quoted and unique, `&` only in references, no `<` in attribute values, no `]]>`
+// in text, nothing but comments, PIs and white space outside the one root element, names are
+// QNames, prefixes are declared) and builds the resolved tree in the same pass. DTDs are refused
+// outright, so no entity can ever be declared, let alone expanded: only the five predefined
+// entities and character references are decoded. Line ends are normalised (\r\n and \r → \n) and
+// white space in attribute values becomes spaces, as XML 1.0 §2.11 and §3.3.3 say.
 
 export interface XmlAttr {
   readonly ns: string;
@@ -18,7 +25,7 @@ export interface XmlElement {
   readonly children: readonly XmlNode[];
 }
 
-/** A text node keeps whether it came from CDATA (masterzen wraps commands in CDATA, §2.3). */
+/** A text node: character data, with references decoded, or the content of a CDATA section. */
 export interface XmlText {
   readonly text: string;
 }
@@ -41,114 +48,318 @@ export class XmlSyntaxError extends Error {
   }
 }
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  allowBooleanAttributes: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  removeNSPrefix: false,
-  cdataPropName: '#cdata',
-  commentPropName: false,
-  // Only the five predefined entities and character references are decoded; DOCTYPE entities are
-  // refused before we get here (see rejectDtd).
-  processEntities: true,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-});
+const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const DTD_KEYWORDS = /^<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)\b/i;
+/** XML 1.0 NameStartChar beyond ASCII (§2.3); UTF-16 surrogates stand for the planes above. */
+function nameStartNonAscii(c: number): boolean {
+  return (
+    (c >= 0xc0 && c <= 0xd6) ||
+    (c >= 0xd8 && c <= 0xf6) ||
+    (c >= 0xf8 && c <= 0x2ff) ||
+    (c >= 0x370 && c <= 0x37d) ||
+    (c >= 0x37f && c <= 0x1fff) ||
+    c === 0x200c ||
+    c === 0x200d ||
+    (c >= 0x2070 && c <= 0x218f) ||
+    (c >= 0x2c00 && c <= 0x2fef) ||
+    (c >= 0x3001 && c <= 0xdfff) ||
+    (c >= 0xf900 && c <= 0xfdcf) ||
+    (c >= 0xfdf0 && c <= 0xfffd)
+  );
+}
 
-/** DTDs are refused outright: no entity can ever be declared, so none can be expanded. */
-function rejectDtd(xml: string): void {
-  // A DOCTYPE is only legal in the prolog; ENTITY only inside a DOCTYPE. Scan the prolog, and
-  // refuse any '<!DOCTYPE' / '<!ENTITY' markup that is not inside a CDATA section anywhere.
-  const re = /<!\[CDATA\[[\s\S]*?\]\]>|<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST)\b/gi;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(xml)) !== null) {
-    if (m[1] !== undefined) throw new XmlSyntaxError(`DTD markup (<!${m[1].toUpperCase()}) is not allowed`);
+function isNameStart(s: string, k: number): boolean {
+  const c = s.charCodeAt(k);
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58 || (c >= 0x80 && nameStartNonAscii(c));
+}
+
+function isNameChar(s: string, k: number): boolean {
+  const c = s.charCodeAt(k);
+  return (
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 95 ||
+    c === 58 ||
+    c === 45 ||
+    c === 46 ||
+    (c >= 0x80 && (c === 0xb7 || (c >= 0x300 && c <= 0x36f) || c === 0x203f || c === 0x2040 || nameStartNonAscii(c)))
+  );
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 9 || c === 13;
+}
+
+/** A character reference's code point must be a Char (§2.2); &#0; and lone surrogates are not. */
+function charFromReference(digits: string, hex: boolean): string | undefined {
+  if (digits === '' || !(hex ? /^[0-9a-fA-F]+$/ : /^[0-9]+$/).test(digits) || digits.length > 8) return undefined;
+  const cp = parseInt(digits, hex ? 16 : 10);
+  if (cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || cp === 0xfffe || cp === 0xffff) return undefined;
+  return String.fromCodePoint(cp);
+}
+
+interface Open {
+  readonly qname: string;
+  readonly prefix: string;
+  readonly local: string;
+  readonly ns: string;
+  readonly attrs: XmlAttr[];
+  readonly children: XmlNode[];
+  readonly scope: Map<string, string>;
+}
+
+const ROOT_SCOPE: ReadonlyMap<string, string> = new Map([['xml', XML_NS]]);
+
+class Reader {
+  private i = 0;
+  private nodes = 0;
+
+  constructor(private readonly s: string) {}
+
+  private fail(message: string, at = this.i): never {
+    let line = 1;
+    let col = 1;
+    for (let k = 0; k < at && k < this.s.length; k++) {
+      if (this.s.charCodeAt(k) === 10) {
+        line++;
+        col = 1;
+      } else col++;
+    }
+    throw new XmlSyntaxError(`${message} (line ${line}, column ${col})`);
+  }
+
+  document(): XmlElement {
+    const s = this.s;
+    if (s.charCodeAt(0) === 0xfeff) this.i = 1;
+    if (s.startsWith('<?xml', this.i) && isSpace(s.charCodeAt(this.i + 5))) this.pi();
+    let root: XmlElement | undefined;
+    for (;;) {
+      this.skipSpace();
+      if (this.i >= s.length) break;
+      if (s.charCodeAt(this.i) !== 60) this.fail(root ? 'text after the root element' : 'expected a start tag');
+      if (s.startsWith('<!--', this.i)) this.comment();
+      else if (s.startsWith('<?', this.i)) this.pi();
+      else if (s.startsWith('<!', this.i)) this.bang();
+      else if (root) this.fail('more than one root element');
+      else root = this.element();
+    }
+    if (!root) this.fail('no root element');
+    return root;
+  }
+
+  private skipSpace(): void {
+    const s = this.s;
+    while (this.i < s.length && isSpace(s.charCodeAt(this.i))) this.i++;
+  }
+
+  /** `<!` that is neither a comment nor CDATA: a DTD (refused) or malformed. */
+  private bang(): never {
+    const m = DTD_KEYWORDS.exec(this.s.slice(this.i, this.i + 12));
+    if (m) this.fail(`DTD markup (<!${m[1]!.toUpperCase()}) is not allowed`);
+    this.fail("unexpected '<!'");
+  }
+
+  private comment(): void {
+    const end = this.s.indexOf('--', this.i + 4);
+    if (end < 0) this.fail('unterminated comment');
+    if (this.s.charCodeAt(end + 2) !== 62) this.fail("'--' inside a comment", end);
+    this.i = end + 3;
+  }
+
+  private pi(): void {
+    const start = this.i;
+    this.i += 2;
+    const target = this.name();
+    if (target.toLowerCase() === 'xml' && start !== (this.s.charCodeAt(0) === 0xfeff ? 1 : 0)) this.fail('XML declaration allowed only at the start of the document', start);
+    const end = this.s.indexOf('?>', this.i);
+    if (end < 0) this.fail('unterminated processing instruction', start);
+    if (end > this.i && !isSpace(this.s.charCodeAt(this.i))) this.fail('malformed processing instruction', start);
+    this.i = end + 2;
+  }
+
+  private name(): string {
+    const s = this.s;
+    const start = this.i;
+    if (start >= s.length || !isNameStart(s, start)) this.fail('expected a name');
+    let k = start + 1;
+    while (k < s.length && isNameChar(s, k)) k++;
+    this.i = k;
+    return s.slice(start, k);
+  }
+
+  private splitQName(q: string, at: number): [string, string] {
+    const c = q.indexOf(':');
+    if (c < 0) return ['', q];
+    if (c === 0 || c === q.length - 1 || q.indexOf(':', c + 1) >= 0) this.fail(`'${q}' is not a qualified name`, at);
+    return [q.slice(0, c), q.slice(c + 1)];
+  }
+
+  /** Decode references and normalise line ends in character data or an attribute value. */
+  private decode(raw: string, at: number, attribute: boolean): string {
+    let out = raw;
+    if (out.indexOf('&') >= 0) {
+      let res = '';
+      let last = 0;
+      for (let amp = out.indexOf('&'); amp >= 0; amp = out.indexOf('&', last)) {
+        const semi = out.indexOf(';', amp + 1);
+        if (semi < 0) this.fail("'&' not part of a reference (write &amp;)", at + amp);
+        const ref = out.slice(amp + 1, semi);
+        let ch: string | undefined;
+        if (ref.charCodeAt(0) === 35) ch = ref.charCodeAt(1) === 120 ? charFromReference(ref.slice(2), true) : charFromReference(ref.slice(1), false);
+        else ch = PREDEFINED[ref];
+        if (ch === undefined) this.fail(ref.charCodeAt(0) === 35 ? `invalid character reference '&${ref};'` : `undeclared entity '&${ref};'`, at + amp);
+        // A reference's \r or white space stays as written (§2.11, §3.3.3).
+        res += normalise(out.slice(last, amp), attribute) + ch;
+        last = semi + 1;
+      }
+      return res + normalise(out.slice(last), attribute);
+    }
+    out = normalise(out, attribute);
+    return out;
+  }
+
+  private element(): XmlElement {
+    const s = this.s;
+    const stack: Open[] = [];
+    let scope: ReadonlyMap<string, string> = ROOT_SCOPE;
+    let result: XmlElement | undefined;
+    for (;;) {
+      // ---- a start tag at this.i
+      const tagAt = this.i;
+      this.i++;
+      if (isSpace(s.charCodeAt(this.i))) this.fail("white space after '<'");
+      const qname = this.name();
+      if (stack.length > XML_LIMITS.maxDepth) this.fail(`elements nested deeper than ${XML_LIMITS.maxDepth}`, tagAt);
+      if (++this.nodes > XML_LIMITS.maxNodes) this.fail(`more than ${XML_LIMITS.maxNodes} nodes`, tagAt);
+      const rawNames: string[] = [];
+      const rawValues: string[] = [];
+      let selfClose = false;
+      for (;;) {
+        const hadSpace = isSpace(s.charCodeAt(this.i));
+        this.skipSpace();
+        const c = s.charCodeAt(this.i);
+        if (c === 62) {
+          this.i++;
+          break;
+        }
+        if (c === 47) {
+          if (s.charCodeAt(this.i + 1) !== 62) this.fail("expected '>' after '/'");
+          this.i += 2;
+          selfClose = true;
+          break;
+        }
+        if (Number.isNaN(c)) this.fail(`unterminated start tag <${qname}>`, tagAt);
+        if (!hadSpace) this.fail(`expected white space before attribute in <${qname}>`);
+        const nameAt = this.i;
+        const an = this.name();
+        this.skipSpace();
+        if (s.charCodeAt(this.i) !== 61) this.fail(`attribute '${an}' has no value`, nameAt);
+        this.i++;
+        this.skipSpace();
+        const q = s.charCodeAt(this.i);
+        if (q !== 34 && q !== 39) this.fail(`the value of attribute '${an}' is not quoted`);
+        const close = s.indexOf(q === 34 ? '"' : "'", this.i + 1);
+        if (close < 0) this.fail(`unterminated value of attribute '${an}'`);
+        const raw = s.slice(this.i + 1, close);
+        if (raw.indexOf('<') >= 0) this.fail(`'<' in the value of attribute '${an}'`, this.i + 1 + raw.indexOf('<'));
+        if (rawNames.includes(an)) this.fail(`attribute '${an}' is repeated`, nameAt);
+        rawNames.push(an);
+        rawValues.push(this.decode(raw, this.i + 1, true));
+        this.i = close + 1;
+      }
+      if (rawNames.length > XML_LIMITS.maxAttributesPerElement) this.fail(`element <${qname}> has too many attributes`, tagAt);
+      // Namespace declarations first, then the element's and attributes' names (Namespaces §5).
+      let local = scope as Map<string, string>;
+      for (let k = 0; k < rawNames.length; k++) {
+        const n = rawNames[k]!;
+        if (n === 'xmlns' || n.startsWith('xmlns:')) {
+          if (local === scope) local = new Map(scope);
+          local.set(n === 'xmlns' ? '' : n.slice(6), rawValues[k]!);
+        }
+      }
+      const [prefix, lname] = this.splitQName(qname, tagAt);
+      const ns = local.get(prefix);
+      if (ns === undefined && prefix !== '') this.fail(`undeclared namespace prefix '${prefix}' on <${qname}>`, tagAt);
+      const attrs: XmlAttr[] = [];
+      for (let k = 0; k < rawNames.length; k++) {
+        const n = rawNames[k]!;
+        if (n === 'xmlns' || n.startsWith('xmlns:')) continue;
+        const [ap, al] = this.splitQName(n, tagAt);
+        let ans = '';
+        if (ap !== '') {
+          const found = local.get(ap);
+          if (found === undefined) this.fail(`undeclared namespace prefix '${ap}' on attribute ${n}`, tagAt);
+          ans = found;
+        }
+        attrs.push({ ns: ans, local: al, value: rawValues[k]! });
+      }
+      const el: Open = { qname, prefix, local: lname, ns: ns ?? '', attrs, children: [], scope: local };
+      const node: XmlElement = { ns: el.ns, local: el.local, prefix, attrs, children: el.children };
+      if (stack.length > 0) stack[stack.length - 1]!.children.push(node);
+      else result = node;
+      if (!selfClose) {
+        stack.push(el);
+        scope = local;
+      }
+      // ---- content until the next start tag, or the end of the root
+      for (;;) {
+        if (stack.length === 0) return result!;
+        const top = stack[stack.length - 1]!;
+        const lt = s.indexOf('<', this.i);
+        if (lt < 0) this.fail(`unclosed element <${top.qname}>`, this.s.length);
+        if (lt > this.i) {
+          const raw = s.slice(this.i, lt);
+          if (raw.indexOf(']]>') >= 0) this.fail("']]>' in text", this.i + raw.indexOf(']]>'));
+          top.children.push({ text: this.decode(raw, this.i, false) });
+          this.i = lt;
+        }
+        const c = s.charCodeAt(lt + 1);
+        if (c === 47) {
+          // end tag
+          this.i = lt + 2;
+          const name = this.name();
+          this.skipSpace();
+          if (s.charCodeAt(this.i) !== 62) this.fail(`malformed end tag </${name}>`, lt);
+          if (name !== top.qname) this.fail(`end tag </${name}> does not match <${top.qname}>`, lt);
+          this.i++;
+          stack.pop();
+          scope = stack.length > 0 ? stack[stack.length - 1]!.scope : ROOT_SCOPE;
+          continue;
+        }
+        if (c === 33) {
+          if (s.startsWith('<!--', lt)) {
+            this.comment();
+            continue;
+          }
+          if (s.startsWith('<![CDATA[', lt)) {
+            const end = s.indexOf(']]>', lt + 9);
+            if (end < 0) this.fail('unterminated CDATA section', lt);
+            top.children.push({ text: normalise(s.slice(lt + 9, end), false) });
+            this.i = end + 3;
+            continue;
+          }
+          this.bang();
+        }
+        if (c === 63) {
+          this.pi();
+          continue;
+        }
+        break; // a start tag
+      }
+    }
   }
 }
 
-type FxpNode = Record<string, unknown>;
+/** \r\n and lone \r become \n (§2.11); in attribute values, tab, CR and LF become spaces (§3.3.3). */
+function normalise(t: string, attribute: boolean): string {
+  if (attribute) return /[\t\n\r]/.test(t) ? t.replace(/\r\n|[\t\n\r]/g, ' ') : t;
+  return t.indexOf('\r') >= 0 ? t.replace(/\r\n?/g, '\n') : t;
+}
 
 /** Parse a decoded envelope into a namespace-resolved element tree. Throws XmlSyntaxError. */
 export function parseXml(xml: string): XmlElement {
-  rejectDtd(xml);
-  const valid = XMLValidator.validate(xml, { allowBooleanAttributes: false });
-  if (valid !== true) {
-    throw new XmlSyntaxError(`${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
-  }
-  let raw: unknown;
-  try {
-    raw = parser.parse(xml);
-  } catch (e) {
-    throw new XmlSyntaxError(e instanceof Error ? e.message : String(e));
-  }
-  if (!Array.isArray(raw)) throw new XmlSyntaxError('no root element');
-  const roots = (raw as FxpNode[]).filter((n) => elementName(n) !== undefined);
-  if (roots.length !== 1) throw new XmlSyntaxError(`expected exactly one root element, found ${roots.length}`);
-  const budget = { nodes: 0 };
-  return resolve(roots[0]!, new Map([['xml', XML_NS]]), 0, budget);
-}
-
-function elementName(n: FxpNode): string | undefined {
-  for (const k of Object.keys(n)) {
-    if (k !== ':@' && k !== '#text' && k !== '#cdata') return k;
-  }
-  return undefined;
-}
-
-function resolve(node: FxpNode, scope: Map<string, string>, depth: number, budget: { nodes: number }): XmlElement {
-  if (depth > XML_LIMITS.maxDepth) throw new XmlSyntaxError(`elements nested deeper than ${XML_LIMITS.maxDepth}`);
-  if (++budget.nodes > XML_LIMITS.maxNodes) throw new XmlSyntaxError(`more than ${XML_LIMITS.maxNodes} nodes`);
-  const qname = elementName(node)!;
-  const rawAttrs = (node[':@'] ?? {}) as Record<string, string>;
-  const attrNames = Object.keys(rawAttrs);
-  if (attrNames.length > XML_LIMITS.maxAttributesPerElement) throw new XmlSyntaxError(`element <${qname}> has too many attributes`);
-
-  let local = scope;
-  for (const name of attrNames) {
-    if (name === 'xmlns' || name.startsWith('xmlns:')) {
-      if (local === scope) local = new Map(scope);
-      local.set(name === 'xmlns' ? '' : name.slice(6), rawAttrs[name]!);
-    }
-  }
-  const [prefix, lname] = splitQName(qname);
-  const ns = local.get(prefix);
-  if (ns === undefined) {
-    if (prefix !== '') throw new XmlSyntaxError(`undeclared namespace prefix '${prefix}' on <${qname}>`);
-  }
-  const attrs: XmlAttr[] = [];
-  for (const name of attrNames) {
-    if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
-    const [ap, al] = splitQName(name);
-    let ans = '';
-    if (ap !== '') {
-      const found = local.get(ap);
-      if (found === undefined) throw new XmlSyntaxError(`undeclared namespace prefix '${ap}' on attribute ${name}`);
-      ans = found;
-    }
-    attrs.push({ ns: ans, local: al, value: rawAttrs[name]! });
-  }
-  const children: XmlNode[] = [];
-  const kids = node[qname];
-  if (Array.isArray(kids)) {
-    for (const k of kids as FxpNode[]) {
-      if ('#text' in k) children.push({ text: String(k['#text']) });
-      else if ('#cdata' in k) {
-        const parts = k['#cdata'] as FxpNode[];
-        children.push({ text: parts.map((p) => String(p['#text'] ?? '')).join('') });
-      } else if (elementName(k) !== undefined) children.push(resolve(k, local, depth + 1, budget));
-    }
-  }
-  return { ns: ns ?? '', local: lname, prefix, attrs, children };
-}
-
-function splitQName(q: string): [string, string] {
-  const i = q.indexOf(':');
-  return i < 0 ? ['', q] : [q.slice(0, i), q.slice(i + 1)];
+  return new Reader(xml).document();
 }
 
 // ---- navigation helpers -------------------------------------------------------------------

@@ -2,7 +2,8 @@
 // work without OpenSSL's legacy provider, auth.md §2.10) and the in-house MD4 and RC4. DES for
 // the opt-in NTLMv1 path comes from node-forge, pure JavaScript, for the same reason.
 import { createHash, createHmac } from 'node:crypto';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forgeModule from 'node-forge';
 import { md4 } from '../crypto/md4.js';
 import { NegotiateFlags } from './messages.js';
 
@@ -51,7 +52,14 @@ function desKey7(k: Uint8Array): Buffer {
   return out;
 }
 
+// node-forge is loaded on the first NTLMv1 exchange, not at start (docs/decisions/0005-hot-path.md).
+let forgeLoaded: typeof forgeModule | undefined;
+function loadForge(): typeof forgeModule {
+  return (forgeLoaded ??= createRequire(import.meta.url)('node-forge') as typeof forgeModule);
+}
+
 function desEcb(key8: Buffer, block: Uint8Array): Buffer {
+  const forge = loadForge();
   const cipher = forge.cipher.createCipher('DES-ECB', forge.util.createBuffer(key8.toString('binary')));
   (cipher.mode as unknown as { pad: boolean }).pad = false; // one raw block, no PKCS#7 padding
   cipher.start();

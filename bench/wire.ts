@@ -1,0 +1,123 @@
+// Over real loopback sockets, in one interleaved run (performance.md: only same-run ratios carry
+// over), each round in the same order:
+//   1. bare fastify over HTTP answering the static anonymous IdentifyResponse   (baseline of 2)
+//   2. the emulator's anonymous Identify over HTTP
+//   3. bare fastify over HTTPS answering one static body to pywinrm's cycle    (baseline of 4)
+//   4. the WinRS command cycle with pywinrm's envelopes, HTTPS + Basic          (baseline of 5, 6)
+//   5. the same cycle over HTTP with NTLM and message encryption
+//   6. PSRP: one pipeline (Write-Output hi) at a time on an open runspace pool, HTTPS + Basic
+// Every figure is the median of the rounds; the generator is a child process (one core), the
+// servers share this process (the other core). The emulator logs at its default level (info)
+// into /dev/null, as a real run pays for its log lines.
+import pino from 'pino';
+import { createEmulator } from '../src/emulator.js';
+import { loadConfig } from '../src/config/load.js';
+import { createLogger } from '../src/logging.js';
+import { median, runLoad, type LoadResult, type LoadSpec } from './lib/load.js';
+import { CYCLE_RESPONSE, IDENTIFY_RESPONSE, startBareFastify } from './lib/baseline.js';
+import { fmt, type Row } from './lib/table.js';
+
+export interface WireOptions {
+  readonly rounds: number;
+  readonly warmupMs: number;
+  readonly durationMs: number;
+  readonly concurrency: number;
+  readonly only?: ReadonlySet<string>;
+  /** false: run the emulator's scenarios only (for a CPU profile of the emulator alone). */
+  readonly baselines?: boolean;
+}
+
+const ADMIN = { user: 'Administrator', password: 'Emu-Admin-Passw0rd!' };
+const BASIC = `Basic ${Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64')}`;
+
+export async function benchWire(o: WireOptions): Promise<Row[]> {
+  const loaded = loadConfig({ env: {} });
+  const emu = await createEmulator({ config: loaded, ephemeralPorts: true, logger: createLogger(loaded.config.logging.level, pino.destination({ dest: '/dev/null', sync: true })) });
+  const bareHttp = await startBareFastify({ tls: false, body: IDENTIFY_RESPONSE });
+  const bareHttps = await startBareFastify({ tls: true, body: CYCLE_RESPONSE });
+  const url = (t: 'HTTP' | 'HTTPS') => emu.listeners.find((l) => l.transport === t)!.url.replace('localhost', '127.0.0.1');
+  const base = { concurrency: o.concurrency, warmupMs: o.warmupMs, durationMs: o.durationMs, maxIterations: 2_000_000 };
+  const runs: Array<[string, LoadSpec]> = [
+    ['bare-identify', { ...base, url: bareHttp.url, scenario: 'identify' }],
+    ['identify', { ...base, url: url('HTTP'), scenario: 'identify' }],
+    ['bare-cycle', { ...base, url: bareHttps.url, scenario: 'cycle', authorization: BASIC }],
+    ['cycle', { ...base, url: url('HTTPS'), scenario: 'cycle', authorization: BASIC }],
+    ['ntlm', { ...base, url: url('HTTP'), scenario: 'ntlm-cycle', credentials: ADMIN }],
+    ['psrp', { ...base, url: url('HTTPS'), scenario: 'psrp', authorization: BASIC }],
+  ];
+  const wanted = runs.filter(([name]) => (!o.only || o.only.has(name) || o.only.has(name.replace(/^bare-/, ''))) && (o.baselines !== false || !name.startsWith('bare-')));
+  const results = new Map<string, LoadResult[]>();
+  /** The servers' CPU per answered request (this process: both servers live here, one loaded at a time). */
+  const serverCpu = new Map<string, number[]>();
+  try {
+    for (let r = 0; r < o.rounds; r++) {
+      for (const [name, spec] of wanted) {
+        const before = process.cpuUsage();
+        const res = await runLoad(spec);
+        const used = process.cpuUsage(before);
+        results.set(name, [...(results.get(name) ?? []), res]);
+        serverCpu.set(name, [...(serverCpu.get(name) ?? []), (used.user + used.system) / Math.max(1, res.allRequests)]);
+      }
+    }
+  } finally {
+    await emu.close();
+    await bareHttp.close();
+    await bareHttps.close();
+  }
+  const reqs = (name: string) => median((results.get(name) ?? []).map((x) => x.requests / x.seconds));
+  const iters = (name: string) => median((results.get(name) ?? []).map((x) => x.iterations / x.seconds));
+  const gen = (name: string) => median((results.get(name) ?? []).map((x) => x.generatorCpu)).toFixed(2);
+  const us = (name: string) => fmt(median(serverCpu.get(name) ?? []));
+  const cpu = (a: string, b?: string) => `server CPU ${us(a)}${b ? ` / ${us(b)}` : ''} µs/req; load generator ${gen(a)}${b ? ` / ${gen(b)}` : ''} cores`;
+  const has = (name: string) => results.has(name);
+  const rows: Row[] = [];
+  const c = o.concurrency;
+  if (has('identify') && has('bare-identify')) {
+    const ratio = reqs('identify') / reqs('bare-identify');
+    rows.push({
+      benchmark: `Identify, anonymous, HTTP keep-alive, ${c} conn`,
+      figure: `${fmt(reqs('identify'))} req/s`,
+      baseline: `${fmt(reqs('bare-identify'))} req/s bare fastify, HTTP`,
+      ratio,
+      goal: 'ratio ≥ 0.80',
+      met: ratio >= 0.8,
+      notes: cpu('identify', 'bare-identify'),
+    });
+  }
+  if (has('cycle') && has('bare-cycle')) {
+    const ratio = reqs('cycle') / reqs('bare-cycle');
+    rows.push({
+      benchmark: `WinRS cycle (pywinrm envelopes, echo hi), HTTPS Basic, ${c} conn`,
+      figure: `${fmt(reqs('cycle'))} req/s (${fmt(iters('cycle'))} cycles/s)`,
+      baseline: `${fmt(reqs('bare-cycle'))} req/s bare fastify, HTTPS, same requests`,
+      ratio,
+      goal: 'ratio ≥ 0.50',
+      met: ratio >= 0.5,
+      notes: cpu('cycle', 'bare-cycle'),
+    });
+  }
+  if (has('ntlm') && has('cycle')) {
+    const ratio = reqs('ntlm') / reqs('cycle');
+    rows.push({
+      benchmark: `WinRS cycle, HTTP NTLM + message encryption, ${c} conn`,
+      figure: `${fmt(reqs('ntlm'))} req/s (${fmt(iters('ntlm'))} cycles/s)`,
+      baseline: `${fmt(reqs('cycle'))} req/s the HTTPS Basic cycle`,
+      ratio,
+      goal: 'ratio ≥ 0.70',
+      met: ratio >= 0.7,
+      notes: `${cpu('ntlm', 'cycle')} (the generator seals and unseals in JS)`,
+    });
+  }
+  if (has('psrp') && has('cycle')) {
+    rows.push({
+      benchmark: `PSRP pipelines (Write-Output hi) on open pools, HTTPS Basic, ${c} conn`,
+      figure: `${fmt(iters('psrp'))} pipelines/s (${fmt(reqs('psrp'))} req/s)`,
+      baseline: `${fmt(iters('cycle'))} WinRS cycles/s`,
+      ratio: iters('psrp') / iters('cycle'),
+      goal: '— (issue 9: beside the WinRS cycle)',
+      met: undefined,
+      notes: cpu('psrp', 'cycle'),
+    });
+  }
+  return rows;
+}
