@@ -432,6 +432,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   };
   const service = new WsmanService({ host, clock, ids, resources });
   const startedAt = clock.now();
+  const activity = { active: 0 };
   const listenerManager = new ListenerManager({
     certificateStore: config.certificateStore,
     ephemeralPorts: options.ephemeralPorts ?? false,
@@ -447,7 +448,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       keepAliveTimeoutMs: config.server.keepAliveTimeoutMs,
       // A hard ceiling on what a body may be; the pipeline answers 413 above the live MaxEnvelopeSizekb.
       bodyLimit: MAX_BODY_BYTES,
-      health: () => ({ computerName: host.computerName, uptimeMs: clock.now() - startedAt }),
+      health: () => ({ computerName: host.computerName, uptimeMs: clock.now() - startedAt, activeRequests: activity.active }),
+      activity,
+      maxTcpConnections: config.server.maxTcpConnections,
     },
   });
   lateListeners.manager = listenerManager;

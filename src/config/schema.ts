@@ -699,6 +699,7 @@ const ServerSchema = z
       .preprocess(toNumber, z.literal([401, 500], { error: 'must be 401 or 500' }))
       .default(500)
       .describe('HTTP status for a plaintext request over HTTP after an encryption-capable context: 500 as Windows (auth.md §1.7) or 401.'),
+    maxTcpConnections: int(16, 1_000_000, 4096, 'Open TCP connections per listener at most (an emulator bound; Service/MaxConnections bounds requests in progress).'),
     persistConfigChanges: bool(false, 'Write changes made over WS-Man (winrm set/create/delete of winrm/config, listeners, certificate mappings) back to the config file, so they survive a restart.'),
   })
   .readonly();

@@ -187,6 +187,8 @@ export interface ServerConfig {
   readonly unencryptedRefusalStatus: 401 | 500;
   /** Write changes made over WS-Man (winrm set/create/delete) back to the config file. */
   readonly persistConfigChanges: boolean;
+  /** Open TCP connections per listener at most; beyond, new connections are dropped. */
+  readonly maxTcpConnections: number;
 }
 
 /** How a scripted rule matches a command (issue: the sandbox, backends §1). Exactly one is set. */

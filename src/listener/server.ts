@@ -16,6 +16,10 @@ export interface ListenerOptions extends Omit<PipelineOptions, 'tls' | 'certific
   /** Body bytes read at most before answering 413; above MaxEnvelopeSizekb so 413 is ours. */
   readonly bodyLimit: number;
   readonly health: () => Record<string, unknown>;
+  /** Requests in progress on all of this host's listeners, bounded by Service/MaxConnections. */
+  readonly activity: { active: number };
+  /** Open TCP connections per listener at most (an emulator bound; excess ones are dropped). */
+  readonly maxTcpConnections: number;
 }
 
 export interface RunningListener {
@@ -60,6 +64,20 @@ export async function startListener(opts: ListenerOptions): Promise<RunningListe
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.addHook('onRequest', async (req, reply) => {
     reply.header('server', SERVER_HEADER);
+    // Service/MaxConnections bounds the requests in progress (long-poll Receives included) across
+    // the host's listeners; over it HTTP.sys-style 503 with no body (wsman-protocol.md §1.3).
+    if (req.url !== '/_emulator/health' && opts.activity.active >= opts.host.winrm.Service.MaxConnections) {
+      req.log.warn({ event: 'limit.MaxConnections', active: opts.activity.active }, `${opts.activity.active} requests in progress reach Service/MaxConnections -> 503`);
+      return reply.code(503).header('content-length', '0').header('retry-after', '1').send();
+    }
+    opts.activity.active++;
+    let counted = true;
+    const done = () => {
+      if (counted) opts.activity.active--;
+      counted = false;
+    };
+    reply.raw.once('finish', done);
+    reply.raw.once('close', done);
     // Over the live MaxEnvelopeSizekb by its Content-Length: 413 before reading the body [WSMV 3.1.4.1.20].
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > opts.host.winrm.MaxEnvelopeSizekb * 1024 + SEALING_OVERHEAD_BYTES) {
@@ -84,6 +102,10 @@ export async function startListener(opts: ListenerOptions): Promise<RunningListe
     return reply.code(status).header('content-length', '0').send();
   });
 
+  // Bounds: open connections, and the time a client may take to send one whole request
+  // (Service/MaxPacketRetrievalTimeSeconds).
+  app.server.maxConnections = opts.maxTcpConnections;
+  app.server.requestTimeout = opts.host.winrm.Service.MaxPacketRetrievalTimeSeconds * 1000;
   await app.listen({ host: opts.bindHost, port: opts.port, listenTextResolver: (address) => `listener ${opts.listener.Transport} ${opts.listener.Address} bound to ${address}` });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
