@@ -29,6 +29,7 @@ import { CommandRun } from './shell/winrs/command.js';
 import { ListenerManager, ListenerError } from './listener/manager.js';
 import { createLogger } from './logging.js';
 import { ShellManager } from './shell/winrs/shells.js';
+import { UserOperations } from './shell/long-poll.js';
 import { PsrpShellManager } from './shell/psrp/shells.js';
 import { sandboxEngine } from './shell/psrp/sandbox-engine.js';
 import { createPowerShell } from './sandbox/powershell/index.js';
@@ -296,7 +297,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     onUnmatched: (spec, closest) =>
       logger.warn({ event: 'sandbox.unmatched', commandLine: spec.commandLine, user: spec.host.user.name, closest }, `no scripted rule matched '${spec.commandLine}'; closest: ${closest.join('; ') || 'none'}`),
   });
+  // MaxConcurrentOperationsPerUser counts a user's operations on cmd and PowerShell shells together.
+  const operations = new UserOperations();
   const shells = new ShellManager({
+    operations,
     host,
     clock,
     ids,
@@ -312,6 +316,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const shellHandlers = shells.handlers();
   const psrpEngine = options.psrpEngine ?? sandboxEngine(powershell, { vfs });
   const psrp = new PsrpShellManager({
+    operations,
     host,
     clock,
     ids,

@@ -54,3 +54,24 @@ export function waitUntil(o: WaitOptions): Promise<void> {
 export function tick(clock: Clock): Promise<void> {
   return new Promise((resolve) => clock.schedule(0, resolve));
 }
+
+/**
+ * Operations in progress per user, bounded by Service/MaxConcurrentOperationsPerUser across all
+ * of a host's shells, cmd and PowerShell alike (over it: w:QuotaLimit 2150859174).
+ */
+export class UserOperations {
+  private readonly inFlight = new Map<string, number>();
+
+  async run<T>(user: string, max: number, fn: () => Promise<T>): Promise<T> {
+    const n = this.inFlight.get(user) ?? 0;
+    if (n >= max) throw new WsmanFault('QuotaMaxOperations');
+    this.inFlight.set(user, n + 1);
+    try {
+      return await fn();
+    } finally {
+      const left = (this.inFlight.get(user) ?? 1) - 1;
+      if (left <= 0) this.inFlight.delete(user);
+      else this.inFlight.set(user, left);
+    }
+  }
+}

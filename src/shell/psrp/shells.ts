@@ -16,7 +16,7 @@ import { endpointProfile } from './jea.js';
 import { PsrpProtocolError, RunspacePool, SERIALIZATION_VERSION, type MessageQueue, type Pipeline } from './pool.js';
 import type { PsVersionTable } from './records.js';
 import * as body from './render.js';
-import { tick, waitUntil } from '../long-poll.js';
+import { tick, UserOperations, waitUntil } from '../long-poll.js';
 import { PsrpIllegalTransition } from './states.js';
 
 const GUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
@@ -30,6 +30,8 @@ const MIN_IDLE_TIMEOUT_MS = 60_000;
 const MAX_IDLE_TIMEOUT = 'PT2147483.647S';
 
 export interface PsrpShellOptions {
+  /** Operations in progress per user, shared with the host's cmd shells. */
+  readonly operations?: UserOperations;
   readonly host: Host;
   readonly clock: Clock;
   readonly ids: IdSource;
@@ -127,10 +129,12 @@ export class PsrpShell {
 
 export class PsrpShellManager {
   private readonly shells = new Map<string, PsrpShell>();
-  private readonly inFlight = new Map<string, number>();
+  private readonly operations: UserOperations;
   private nextProcessId = 1868;
 
-  constructor(private readonly opts: PsrpShellOptions) {}
+  constructor(private readonly opts: PsrpShellOptions) {
+    this.operations = opts.operations ?? new UserOperations();
+  }
 
   get size(): number {
     return this.shells.size;
@@ -216,22 +220,18 @@ export class PsrpShellManager {
   /** MaxConcurrentOperationsPerUser and the idle clock, as for cmd shells. */
   private async operate(ctx: OperationContext, fn: () => OperationResponse | Promise<OperationResponse>): Promise<OperationResponse> {
     const shell = this.shellFor(ctx);
-    const key = this.ownerKey(ctx);
-    const n = this.inFlight.get(key) ?? 0;
-    if (n >= this.opts.host.winrm.Service.MaxConcurrentOperationsPerUser) throw new WsmanFault('QuotaMaxOperations');
-    this.inFlight.set(key, n + 1);
-    shell.pendingOperations++;
-    this.touch(shell);
-    try {
-      return await this.guard(fn);
-    } finally {
-      shell.pendingOperations--;
-      const left = (this.inFlight.get(key) ?? 1) - 1;
-      if (left <= 0) this.inFlight.delete(key);
-      else this.inFlight.set(key, left);
-      if (this.shells.has(shell.key)) this.touch(shell);
-    }
+    return this.operations.run(this.ownerKey(ctx), this.opts.host.winrm.Service.MaxConcurrentOperationsPerUser, async () => {
+      shell.pendingOperations++;
+      this.touch(shell);
+      try {
+        return await this.guard(fn);
+      } finally {
+        shell.pendingOperations--;
+        if (this.shells.has(shell.key)) this.touch(shell);
+      }
+    });
   }
+
 
   private touch(shell: PsrpShell): void {
     shell.lastActivity = this.opts.clock.now();

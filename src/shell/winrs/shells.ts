@@ -14,7 +14,7 @@ import { shellTransition, type ShellState } from './states.js';
 import { shellEnvironment } from './environment.js';
 import { isSupportedCodepage } from './codepage.js';
 import * as body from './render.js';
-import { tick, waitUntil } from '../long-poll.js';
+import { tick, UserOperations, waitUntil } from '../long-poll.js';
 
 const GUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const SIGNAL_PREFIX = 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell/signal/';
@@ -29,6 +29,8 @@ export interface ShellOptions {
   readonly ids: IdSource;
   readonly backend: CommandBackend;
   readonly limits?: Partial<CommandLimits> & { readonly maxShells?: number };
+  /** Operations in progress per user, shared with the host's other shells. */
+  readonly operations?: UserOperations;
   /** Machine environment variables (sandbox.environment). */
   readonly machineEnvironment?: Readonly<Record<string, string>>;
   readonly userEnvironment?: Readonly<Record<string, string>>;
@@ -90,9 +92,10 @@ function secondsDuration(ms: number): string {
 export class ShellManager {
   private readonly shells = new Map<string, Shell>();
   private readonly limits: CommandLimits;
-  private readonly inFlight = new Map<string, number>();
+  private readonly operations: UserOperations;
 
   constructor(private readonly opts: ShellOptions) {
+    this.operations = opts.operations ?? new UserOperations();
     this.limits = {
       maxBufferedOutput: opts.limits?.maxBufferedOutput ?? 1024 * 1024,
       maxQueuedStdin: opts.limits?.maxQueuedStdin ?? 16 * 1024 * 1024,
@@ -153,22 +156,18 @@ export class ShellManager {
   /** Tracks in-flight operations per user (MaxConcurrentOperationsPerUser) and idle time. */
   private async operate(ctx: OperationContext, fn: () => OperationResponse | Promise<OperationResponse>): Promise<OperationResponse> {
     const shell = this.shellFor(ctx);
-    const key = this.ownerKey(ctx);
-    const n = this.inFlight.get(key) ?? 0;
-    if (n >= this.opts.host.winrm.Service.MaxConcurrentOperationsPerUser) throw new WsmanFault('QuotaMaxOperations');
-    this.inFlight.set(key, n + 1);
-    shell.pendingOperations++;
-    this.touch(shell);
-    try {
-      return await fn();
-    } finally {
-      shell.pendingOperations--;
-      const left = (this.inFlight.get(key) ?? 1) - 1;
-      if (left <= 0) this.inFlight.delete(key);
-      else this.inFlight.set(key, left);
-      if (shell.state === 'Connected') this.touch(shell);
-    }
+    return this.operations.run(this.ownerKey(ctx), this.opts.host.winrm.Service.MaxConcurrentOperationsPerUser, async () => {
+      shell.pendingOperations++;
+      this.touch(shell);
+      try {
+        return await fn();
+      } finally {
+        shell.pendingOperations--;
+        if (shell.state === 'Connected') this.touch(shell);
+      }
+    });
   }
+
 
   private touch(shell: Shell): void {
     shell.lastActivity = this.opts.clock.now();
