@@ -13,7 +13,7 @@ import { createRulesBackend } from '../src/sandbox/rules.js';
 import { createSandboxBackend } from '../src/sandbox/backend.js';
 import { createHostVfs } from '../src/sandbox/vfs/memory.js';
 import { createPowerShell } from '../src/sandbox/powershell/index.js';
-import { Journal } from '../src/sandbox/journal.js';
+import { Journal, entryFromCommand } from '../src/sandbox/journal.js';
 import { createDecoder } from '../src/shell/winrs/codepage.js';
 import * as env from './lib/envelopes.js';
 
@@ -41,25 +41,9 @@ const shells = new ShellManager({
   limits: { maxBufferedOutput: config.sandbox.maxBufferedOutputBytes },
   machineEnvironment: config.sandbox.environment,
   userEnvironment: config.sandbox.userEnvironment,
-  onCommandExit: (shell, cmd) => {
-    const t = cmd.transcript;
-    const text = (b: Buffer) => createDecoder(cmd.spec.codepage)(b, true);
-    journal.record({
-      host: host.computerName,
-      user: shell.owner,
-      shellId: shell.id,
-      commandId: cmd.id,
-      commandLine: cmd.spec.commandLine,
-      stdin: text(t.bytes('stdin')),
-      stdout: text(t.bytes('stdout')),
-      stderr: text(t.bytes('stderr')),
-      bytes: { ...t.totals },
-      exitCode: cmd.exitCode,
-      startedAt: new Date(cmd.startedAt).toISOString(),
-      endedAt: new Date(cmd.endedAt ?? Date.now()).toISOString(),
-      backend: cmd.info.backend ?? 'sandbox',
-    });
-  },
+  onCommandExit: (shell, cmd) =>
+    void journal.record(entryFromCommand(cmd, { host: host.computerName, user: shell.owner, shellId: shell.id, backendPrefix: '', now: Date.now(), decode: (b, cp) => createDecoder(cp)(b, true) })),
+
 });
 const service = new WsmanService({ host, clock: systemClock, ids: randomIds, resources: { cmdShell: shells.handlers().cmdShell } });
 const user = host.findLocalUser('Administrator')!;

@@ -43,7 +43,7 @@ import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { createHostVfs } from './sandbox/vfs/memory.js';
 import { buildNetworkLogonToken } from './authz/token.js';
 import { createDecoder } from './shell/winrs/codepage.js';
-import { Journal } from './sandbox/journal.js';
+import { Journal, entryFromCommand } from './sandbox/journal.js';
 import { appendFileSync, readFileSync as readKeytabFile } from 'node:fs';
 import path from 'node:path';
 import { EmulatorEvents } from './events.js';
@@ -211,26 +211,9 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     journal.onEntry((e) => appendFileSync(file, `${JSON.stringify(e)}\n`));
   }
   /** One journal entry for a command that ended (WinRS or a WMI-started process). */
-  const recordCommand = (cmd: CommandRun, where: { user: string; shellId: string; backendPrefix: string }) => {
-    const t = cmd.transcript;
-    const text = (b: Buffer) => createDecoder(cmd.spec.codepage)(b, true);
-    journal.record({
-      host: host.computerName,
-      user: where.user,
-      shellId: where.shellId,
-      commandId: cmd.id,
-      commandLine: cmd.spec.commandLine,
-      stdin: text(t.bytes('stdin')),
-      stdout: text(t.bytes('stdout')),
-      stderr: text(t.bytes('stderr')),
-      bytes: { ...t.totals },
-      exitCode: cmd.exitCode,
-      startedAt: new Date(cmd.startedAt).toISOString(),
-      endedAt: new Date(cmd.endedAt ?? clock.now()).toISOString(),
-      backend: `${where.backendPrefix}${cmd.info.backend ?? 'sandbox'}`,
-      ...(cmd.info.rule !== undefined ? { rule: cmd.info.rule } : {}),
-    });
-  };
+  const recordCommand = (cmd: CommandRun, where: { user: string; shellId: string; backendPrefix: string }) =>
+    journal.record(entryFromCommand(cmd, { ...where, host: host.computerName, now: clock.now(), decode: (b, cp) => createDecoder(cp)(b, true) }));
+
   // The host's virtual file system: Windows' default tree, each user's profile, then the config's seed.
   const vfs = createHostVfs({
     clock,

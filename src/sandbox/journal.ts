@@ -71,3 +71,39 @@ export class Journal {
     return () => this.listeners.delete(fn);
   }
 }
+
+/** What the journal needs of a command that ended (a WinRS CommandRun has it). */
+export interface EndedCommand {
+  readonly id: string;
+  readonly spec: { readonly commandLine: string; readonly codepage: number };
+  readonly transcript: { bytes(stream: 'stdin' | 'stdout' | 'stderr'): Buffer; readonly totals: { stdin: number; stdout: number; stderr: number } };
+  readonly exitCode: number | undefined;
+  readonly startedAt: number;
+  readonly endedAt: number | undefined;
+  readonly info: { readonly backend?: string; readonly rule?: string };
+}
+
+/** The journal entry for a command that ended; text is decoded with the command's code page. */
+export function entryFromCommand(
+  cmd: EndedCommand,
+  where: { host: string; user: string; shellId: string; backendPrefix: string; now: number; decode: (bytes: Buffer, codepage: number) => string },
+): Omit<JournalEntry, 'seq'> {
+  const t = cmd.transcript;
+  const text = (s: 'stdin' | 'stdout' | 'stderr') => where.decode(t.bytes(s), cmd.spec.codepage);
+  return {
+    host: where.host,
+    user: where.user,
+    shellId: where.shellId,
+    commandId: cmd.id,
+    commandLine: cmd.spec.commandLine,
+    stdin: text('stdin'),
+    stdout: text('stdout'),
+    stderr: text('stderr'),
+    bytes: { ...t.totals },
+    exitCode: cmd.exitCode,
+    startedAt: new Date(cmd.startedAt).toISOString(),
+    endedAt: new Date(cmd.endedAt ?? where.now).toISOString(),
+    backend: `${where.backendPrefix}${cmd.info.backend ?? 'sandbox'}`,
+    ...(cmd.info.rule !== undefined ? { rule: cmd.info.rule } : {}),
+  };
+}

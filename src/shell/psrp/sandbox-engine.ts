@@ -8,6 +8,7 @@ import type { Clock } from '../../core/clock.js';
 import { psVersionFor, type PowerShellEngine, type PowerShellSession } from '../../sandbox/powershell/index.js';
 import { PSDateTime, PSEnum, PSErrorRecord, PSException, PSHashtable, PSObject, PSScriptBlock, PSTimeSpan, PSTypeRef, PSVersion, listTypeName, propertyValue, type PSValue } from '../../sandbox/powershell/index.js';
 import { ALIASES, CMDLETS } from '../../sandbox/powershell/cmdlets/index.js';
+import { paramTypeName } from '../../sandbox/powershell/runtime/binder.js';
 import { PsObject, PsPrim, enumValue, list, type PsValue } from './clixml.js';
 import type { Invocation, InvocationResult, PsrpEngine, PsrpFiles, PsrpRunspace, RunspaceOptions } from './engine.js';
 import type { Vfs } from '../../sandbox/vfs/types.js';
@@ -241,28 +242,13 @@ export function statementText(statement: readonly PipelineCommand[]): string {
 
 // ---- the engine -----------------------------------------------------------------------------------
 
-const TYPE_NAMES: Record<string, string> = {
-  string: 'System.String',
-  'string[]': 'System.String[]',
-  int: 'System.Int32',
-  long: 'System.Int64',
-  double: 'System.Double',
-  switch: 'System.Management.Automation.SwitchParameter',
-  bool: 'System.Boolean',
-  object: 'System.Object',
-  'object[]': 'System.Object[]',
-  scriptblock: 'System.Management.Automation.ScriptBlock',
-  hashtable: 'System.Collections.Hashtable',
-  datetime: 'System.DateTime',
-  encoding: 'System.Text.Encoding',
-};
 
 function catalogue(): CommandMetadata[] {
   const out: CommandMetadata[] = CMDLETS.map((c) => ({
     name: c.name,
     commandType: 'Cmdlet' as const,
     namespace: c.module,
-    parameters: c.params.map((p) => ({ name: p.name, type: p.typeName ?? TYPE_NAMES[p.type] ?? 'System.Object', ...(p.aliases ? { aliases: p.aliases } : {}) })),
+    parameters: c.params.map((p) => ({ name: p.name, type: paramTypeName(p), ...(p.aliases ? { aliases: p.aliases } : {}) })),
   }));
   for (const [alias, target] of Object.entries(ALIASES)) {
     const cmd = CMDLETS.find((c) => c.name === target);
