@@ -5,10 +5,7 @@
 // the whole cycle, as the client sees it. Baseline, same run: the same client reading 10 MB from a
 // bare fastify over HTTPS answering every Receive with one static ReceiveResponse carrying as
 // many output bytes as the emulator puts in one.
-import pino from 'pino';
-import { createEmulator } from '../src/emulator.js';
-import { loadConfig } from '../src/config/load.js';
-import { createLogger } from '../src/logging.js';
+import { startDistEmulator } from './lib/dist.js';
 import { minimalBackend } from '../src/shell/minimal-backend.js';
 import type { CommandBackend, Program } from '../src/shell/backend.js';
 import { median, runLoad, type LoadResult } from './lib/load.js';
@@ -30,8 +27,7 @@ const backend: CommandBackend = {
 };
 
 export async function benchBulk(o: { rounds: number }): Promise<Row[]> {
-  const loaded = loadConfig({ env: {} });
-  const emu = await createEmulator({ config: loaded, ephemeralPorts: true, backend, logger: createLogger(loaded.config.logging.level, pino.destination({ dest: '/dev/null', sync: true })) });
+  const emu = await startDistEmulator({ backend });
   const bare = await startBareFastify({ tls: true, body: bulkChunkResponse(PER_RECEIVE) });
   const url = emu.listeners.find((l) => l.transport === 'HTTPS')!.url.replace('localhost', '127.0.0.1');
   const authorization = `Basic ${Buffer.from('Administrator:Emu-Admin-Passw0rd!').toString('base64')}`;

@@ -2,34 +2,16 @@
 // Identify on its HTTP listener (free high loopback ports, found just before). Baseline, same run:
 // the same measurement for a process that starts a bare fastify answering static bytes.
 // Needs `npm run build` (dist/ is rebuilt here when it is missing or older than src/).
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RawHttpConnection } from './lib/raw-http.js';
+import { ensureBuilt, MAIN, ROOT } from './lib/dist.js';
 import { IDENTIFY } from './lib/envelopes.js';
 import { median } from './lib/load.js';
 import { fmt, type Row } from './lib/table.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = path.join(ROOT, 'dist/src/main.js');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuilt(): void {
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(path.join(ROOT, 'src'))) return;
-  const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('npm run build failed');
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

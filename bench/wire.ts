@@ -7,12 +7,9 @@
 //   5. the same cycle over HTTP with NTLM and message encryption
 //   6. PSRP: one pipeline (Write-Output hi) at a time on an open runspace pool, HTTPS + Basic
 // Every figure is the median of the rounds; the generator is a child process (one core), the
-// servers share this process (the other core). The emulator logs at its default level (info)
-// into /dev/null, as a real run pays for its log lines.
-import pino from 'pino';
-import { createEmulator } from '../src/emulator.js';
-import { loadConfig } from '../src/config/load.js';
-import { createLogger } from '../src/logging.js';
+// servers share this process (the other core). The emulator is the compiled dist/ (as `npm start`
+// runs it) and logs at its default level and mode into /dev/null, as a real run pays for its lines.
+import { startDistEmulator } from './lib/dist.js';
 import { median, runLoad, type LoadResult, type LoadSpec } from './lib/load.js';
 import { CYCLE_RESPONSE, IDENTIFY_RESPONSE, startBareFastify } from './lib/baseline.js';
 import { fmt, type Row } from './lib/table.js';
@@ -31,8 +28,7 @@ const ADMIN = { user: 'Administrator', password: 'Emu-Admin-Passw0rd!' };
 const BASIC = `Basic ${Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64')}`;
 
 export async function benchWire(o: WireOptions): Promise<Row[]> {
-  const loaded = loadConfig({ env: {} });
-  const emu = await createEmulator({ config: loaded, ephemeralPorts: true, logger: createLogger(loaded.config.logging.level, pino.destination({ dest: '/dev/null', sync: true })) });
+  const emu = await startDistEmulator();
   const bareHttp = await startBareFastify({ tls: false, body: IDENTIFY_RESPONSE });
   const bareHttps = await startBareFastify({ tls: true, body: CYCLE_RESPONSE });
   const url = (t: 'HTTP' | 'HTTPS') => emu.listeners.find((l) => l.transport === t)!.url.replace('localhost', '127.0.0.1');

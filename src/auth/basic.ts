@@ -13,6 +13,11 @@ export interface BasicOptions {
 
 export function createBasicMechanism(options: BasicOptions = {}): AuthMechanism {
   const lockout = options.lockout ?? new AccountLockout();
+  // Basic sends the same credentials on every request: the user name and NT hash of those that
+  // logged on lately are kept (bounded), so MD4 runs once per credential, not per request
+  // (decision 0006). Every check below still runs against the account as it is now.
+  const recent = new Map<string, { readonly userName: string; readonly hash: Buffer }>();
+  const RECENT_MAX = 256;
   return {
     name: 'Basic',
     scheme: 'Basic',
@@ -21,14 +26,16 @@ export function createBasicMechanism(options: BasicOptions = {}): AuthMechanism 
     createContext(host, _conn, deps) {
       return {
         step(credentials: string): AuthStep {
-          const decoded = Buffer.from(credentials.trim(), 'base64').toString('utf8');
-          const colon = decoded.indexOf(':');
-          if (colon < 0) return { kind: 'failure', reason: 'malformed Basic credentials (no colon)' };
-          const userName = decoded.slice(0, colon);
-          const password = decoded.slice(colon + 1);
+          let known = recent.get(credentials);
+          if (known === undefined) {
+            const decoded = Buffer.from(credentials.trim(), 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            if (colon < 0) return { kind: 'failure', reason: 'malformed Basic credentials (no colon)' };
+            // Hash even when the user is unknown so both paths cost the same.
+            known = { userName: decoded.slice(0, colon), hash: ntHash(decoded.slice(colon + 1)) };
+          }
+          const { userName, hash: offered } = known;
           const user = host.findLocalUser(userName);
-          // Hash even when the user is unknown so both paths cost the same.
-          const offered = ntHash(password);
           const expected = user?.ntHash ?? Buffer.alloc(16);
           const match = timingSafeEqual(offered, expected);
           if (!user) return { kind: 'failure', reason: `unknown user '${userName}' (Basic accepts local accounts only)` };
@@ -42,6 +49,10 @@ export function createBasicMechanism(options: BasicOptions = {}): AuthMechanism 
           }
           if (!user.enabled) return { kind: 'failure', reason: `account '${user.name}' is disabled` };
           lockout.recordSuccess(account);
+          if (!recent.has(credentials)) {
+            if (recent.size >= RECENT_MAX) recent.clear();
+            recent.set(credentials, known);
+          }
           return { kind: 'success', principal: { user, mechanism: 'Basic', displayName: `${host.computerName}\\${user.name}` }, connectionBound: false };
         },
       };

@@ -685,6 +685,12 @@ const PolicySchema = z
 const LoggingSchema = z
   .strictObject({
     level: ciEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const).default('info').describe('pino log level.'),
+    sync: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Write each log line to stdout before answering (true), or asynchronously, batching lines written while a write is in flight (false: pino flushes them on exit, including after an uncaught error; only a SIGKILL loses the last lines). Asynchronous writes cost less per operation under load (docs/decisions/0006).',
+      ),
   })
   .readonly();
 

@@ -175,6 +175,8 @@ export interface OsConfig {
 
 export interface LoggingConfig {
   readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Synchronous stdout writes (true) or pino's asynchronous, flushed-on-exit ones (false). */
+  readonly sync: boolean;
 }
 
 /** Emulator-only knobs (not part of Windows' model). */

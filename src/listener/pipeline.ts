@@ -64,6 +64,8 @@ export interface ConnectionState {
   /** Sealed responses leave in request order (one outgoing RC4 stream): each waits for the previous one. */
   sealTail: Promise<void>;
   requests: number;
+  /** The Host header last seen on this connection and the machine name it gives. */
+  machine?: { readonly header: string | undefined; readonly name: string };
   /** Aborted when the socket closes: long polls on this connection stop waiting (one per connection, not per request). */
   readonly closed: AbortSignal;
 }
@@ -242,7 +244,10 @@ export class Pipeline {
     }
 
     // 4. Decode, parse, authorise, dispatch.
-    const machine = machineFromHost(req.headers.host, host.computerName);
+    // A client names the same Host on every request of a connection: work it out once.
+    const hostHeader = req.headers.host;
+    if (conn.machine === undefined || conn.machine.header !== hostHeader) conn.machine = { header: hostHeader, name: machineFromHost(hostHeader, host.computerName) };
+    const machine = conn.machine.name;
     let decoded: ReturnType<typeof decodeBody>;
     try {
       decoded = decodeBody(plaintext, contentType);

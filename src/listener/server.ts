@@ -46,6 +46,9 @@ export async function startListener(opts: ListenerOptions): Promise<RunningListe
     loggerInstance: opts.logger as unknown as FastifyBaseLogger,
     // One line per operation comes from the pipeline, not fastify's request logging.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request (a pino child costs more than the rest of an Identify): the
+    // pipeline's line carries the connection id instead (decision 0006).
+    childLoggerFactory: (logger) => logger,
     genReqId: () => `r${++requestSeq}`,
     // NTLM authenticates the connection: keep idle ones long enough for real clients (auth.md §1.3).
     keepAliveTimeout: opts.keepAliveTimeoutMs,
@@ -62,27 +65,26 @@ export async function startListener(opts: ListenerOptions): Promise<RunningListe
   // Every body arrives as a Buffer, whatever its Content-Type (auth.md §1.10).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback style, not async: no promise per request on the hot path (decision 0006).
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('server', SERVER_HEADER);
     // Service/MaxConnections bounds the requests in progress (long-poll Receives included) across
     // the host's listeners; over it HTTP.sys-style 503 with no body (wsman-protocol.md §1.3).
-    if (req.url !== '/_emulator/health' && opts.activity.active >= opts.host.winrm.Service.MaxConnections) {
+    if (opts.activity.active >= opts.host.winrm.Service.MaxConnections && req.url !== '/_emulator/health') {
       req.log.warn({ event: 'limit.MaxConnections', active: opts.activity.active }, `${opts.activity.active} requests in progress reach Service/MaxConnections -> 503`);
-      return reply.code(503).header('content-length', '0').header('retry-after', '1').send();
+      reply.code(503).header('content-length', '0').header('retry-after', '1').send();
+      return;
     }
     opts.activity.active++;
-    let counted = true;
-    const done = () => {
-      if (counted) opts.activity.active--;
-      counted = false;
-    };
-    reply.raw.once('finish', done);
-    reply.raw.once('close', done);
+    // 'close' follows every response, finished or cut off (node:http ServerResponse): one listener.
+    reply.raw.once('close', () => opts.activity.active--);
     // Over the live MaxEnvelopeSizekb by its Content-Length: 413 before reading the body [WSMV 3.1.4.1.20].
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > opts.host.winrm.MaxEnvelopeSizekb * 1024 + SEALING_OVERHEAD_BYTES) {
-      return reply.code(413).header('content-length', '0').header('connection', 'close').send();
+      reply.code(413).header('content-length', '0').header('connection', 'close').send();
+      return;
     }
+    done();
   });
 
   const prefix = `/${opts.listener.URLPrefix}`;

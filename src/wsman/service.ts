@@ -88,6 +88,14 @@ const SECPROFILE = 'http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile';
 export class WsmanService {
   constructor(private readonly opts: ServiceOptions) {}
 
+  /**
+   * The last Identify read and answered (decision 0006): clients send the same Identify bytes
+   * every time, and readEnvelope and renderIdentify are pure, so a byte-identical request under
+   * the same limits and facts gets the same answer without reading or writing it again. One
+   * entry per kind of caller; anything else goes the whole way.
+   */
+  private identifyMemo: { text: string; limits: string; facts: string; xml: string }[] = [];
+
   /** The action table: one handler per action, routing to the resource's own handler. */
   private readonly actions = Object.fromEntries(
     [...ACTION_BY_URI.values()].map((name) => [name, (ctx: OperationContext) => this.route(name, ctx)]),
@@ -105,12 +113,21 @@ export class WsmanService {
     const { host, ids } = this.opts;
     let req: WsmanRequest | undefined;
     let denyReason: string | undefined;
+    const limits = `${host.winrm.MaxEnvelopeSizekb}/${host.winrm.MaxTimeoutms}`;
+    const facts = this.identifyKey(r);
+    for (const m of this.identifyMemo) {
+      if (m.text === r.text && m.limits === limits && m.facts === facts) return { status: 200, xml: m.xml, operation: 'Identify' };
+    }
     try {
       req = readEnvelope(r.text, {
         maxEnvelopeSizeBytes: host.winrm.MaxEnvelopeSizekb * 1024,
         maxTimeoutMs: host.winrm.MaxTimeoutms,
       });
-      if (req.isIdentify) return { status: 200, xml: renderIdentify(this.identifyFacts(r)), operation: 'Identify' };
+      if (req.isIdentify) {
+        const xml = renderIdentify(this.identifyFacts(r));
+        this.identifyMemo = [{ text: r.text, limits, facts, xml }, ...this.identifyMemo.filter((m) => m.facts !== facts)].slice(0, 4);
+        return { status: 200, xml, operation: 'Identify' };
+      }
       if (r.principal === undefined) throw new Error('non-Identify request reached the service unauthenticated');
 
       const actionName = ACTION_BY_URI.get(req.action);
@@ -171,6 +188,14 @@ export class WsmanService {
       };
       return result;
     }
+  }
+
+  /** What an IdentifyResponse depends on besides the request (a memo key). */
+  private identifyKey(r: ServiceRequest): string {
+    if (r.principal === undefined) return `anonymous ${this.opts.host.os.stackVersion}`;
+    const a = this.opts.host.winrm.Service.Auth;
+    const os = this.opts.host.os;
+    return `${r.tls} ${a.Basic} ${a.Negotiate} ${a.Kerberos} ${a.Certificate} ${os.version} ${os.servicePack} ${os.stackVersion}`;
   }
 
   /** ProductVersion and SecurityProfiles as Windows reports them (wsman-protocol.md §4.1). */

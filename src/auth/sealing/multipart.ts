@@ -32,6 +32,9 @@ function param(ct: string, name: string): string | undefined {
 /** The parts of an encrypted Content-Type, or undefined when the body is not encrypted. */
 export function parseEncryptedContentType(contentType: string | undefined): EncryptedContentType | undefined {
   if (contentType === undefined) return undefined;
+  // Every plaintext request passes here: settle `application/soap+xml` on its first letter.
+  const first = contentType.trimStart().charCodeAt(0) | 0x20;
+  if (first !== 0x6d /* m */) return undefined;
   const type = contentType.split(';', 1)[0]!.trim().toLowerCase();
   if (type !== 'multipart/encrypted' && type !== 'multipart/x-multi-encrypted') return undefined;
   return { multi: type === 'multipart/x-multi-encrypted', protocol: param(contentType, 'protocol') ?? '', boundary: param(contentType, 'boundary') ?? ENCRYPTED_BOUNDARY };

@@ -3,49 +3,60 @@
 // first existing name that sorts after them, comparing upper-cased), which is why `set` lists
 // PROMPT, set by cmd.exe at start, where it does in fixtures/pypsrp/test_winrs_environment.yml.
 
+interface Entry {
+  readonly name: string;
+  /** The name upper-cased: the key of every lookup and of the insertion order. */
+  readonly key: string;
+  value: string;
+}
+
 export class Environment {
-  private entries: { name: string; value: string }[] = [];
+  private entries: Entry[] = [];
+  /** Upper-cased name → entry: every command start reads a dozen variables (decision 0006). */
+  private index = new Map<string, Entry>();
 
   constructor(init?: Iterable<readonly [string, string]>) {
     if (init !== undefined) {
       for (const [name, value] of init) {
-        const i = this.indexOf(name);
-        if (i >= 0) this.entries[i] = { name: this.entries[i]?.name ?? name, value };
-        else this.entries.push({ name, value });
+        const key = name.toUpperCase();
+        const e = this.index.get(key);
+        if (e !== undefined) e.value = value;
+        else this.add({ name, key, value }, this.entries.length);
       }
     }
   }
 
-  private indexOf(name: string): number {
-    const key = name.toUpperCase();
-    return this.entries.findIndex((e) => e.name.toUpperCase() === key);
+  private add(e: Entry, at: number): void {
+    this.entries.splice(at, 0, e);
+    this.index.set(e.key, e);
   }
 
   get(name: string): string | undefined {
-    const i = this.indexOf(name);
-    return i >= 0 ? this.entries[i]?.value : undefined;
+    return this.index.get(name.toUpperCase())?.value;
   }
 
   has(name: string): boolean {
-    return this.indexOf(name) >= 0;
+    return this.index.has(name.toUpperCase());
   }
 
   /** Set (or with an empty value, remove) a variable. An existing name keeps its spelling. */
   set(name: string, value: string): void {
-    const i = this.indexOf(name);
-    if (value === '') {
-      if (i >= 0) this.entries.splice(i, 1);
-      return;
-    }
-    if (i >= 0) {
-      const e = this.entries[i];
-      if (e !== undefined) e.value = value;
-      return;
-    }
     const key = name.toUpperCase();
-    let at = this.entries.findIndex((e) => e.name.toUpperCase() > key);
+    const e = this.index.get(key);
+    if (value === '') {
+      if (e !== undefined) {
+        this.entries.splice(this.entries.indexOf(e), 1);
+        this.index.delete(key);
+      }
+      return;
+    }
+    if (e !== undefined) {
+      e.value = value;
+      return;
+    }
+    let at = this.entries.findIndex((x) => x.key > key);
     if (at < 0) at = this.entries.length;
-    this.entries.splice(at, 0, { name, value });
+    this.add({ name, key, value }, at);
   }
 
   delete(name: string): void {
@@ -57,9 +68,10 @@ export class Environment {
   }
 
   clone(): Environment {
-    const e = new Environment();
-    e.entries = this.entries.map((x) => ({ ...x }));
-    return e;
+    const c = new Environment();
+    c.entries = this.entries.map((x) => ({ ...x }));
+    c.index = new Map(c.entries.map((x) => [x.key, x]));
+    return c;
   }
 
   toMap(): Map<string, string> {
