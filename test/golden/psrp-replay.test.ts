@@ -12,6 +12,7 @@ import { stripActivityId } from '../helpers/normalise.js';
 import { createPsrpCore, type PsrpCore } from '../helpers/psrp-core.js';
 import { MSG_NAME, Reassembler, parseClixml, type Decoded, type Node } from '../helpers/psrp-client.js';
 import { minimalEngine } from '../../src/shell/psrp/minimal-engine.js';
+import { choiceDescription, fieldDescription } from '../../src/shell/psrp/host.js';
 import { deserialize, type PsValue } from '../../src/shell/psrp/clixml.js';
 import type { Invocation, InvocationResult, PsrpEngine } from '../../src/shell/psrp/engine.js';
 import type { CommandMetadata, PipelineCommand, PsVersionTable } from '../../src/shell/psrp/records.js';
@@ -119,8 +120,11 @@ function describeMessage(d: Decoded): string {
   return `${head} ${text}`;
 }
 
-/** Windows' first pipeline of a pool shows this module-loading progress; an artefact (psrp.md §3.2). */
-const isModulePrep = (d: Decoded) => d.type === 0x00041010 && d.data.includes('Preparing modules for first use.');
+/**
+ * Windows' first pipeline of a pool shows this module-loading progress; an artefact (psrp.md §3.2).
+ * With a client host it also went out as a WriteProgress host call (test_psrp_pshost_ui_mocked_methods #10).
+ */
+const isModulePrep = (d: Decoded) => (d.type === 0x00041010 || d.type === 0x00041100) && d.data.includes('Preparing modules for first use.');
 
 function normaliseEnvelope(xml: string): string {
   let out = stripActivityId(xml);
@@ -334,6 +338,42 @@ const CASES: Case[] = [
     engine: () => engineWith(() => undefined, undefined, createHostVfs({ clock: new FakeClock(), users: ['vagrant-domain'], seed: { directories: [], files: [] }, limitBytes: 64 * 1024 * 1024, maxFiles: 10_000 } as never)),
   },
   {
+    file: 'test_psrp_pshost_ui_mocked_methods.yml',
+    what: 'host calls: void calls with ci -100, value calls blocking the pipeline (CommandState Pending) until the pr response',
+    // The script drives $host.UI (ReadLine, Write*, Prompt, PromptForCredential, PromptForChoice)
+    // with .NET objects (FieldDescription, ChoiceDescription, ProgressRecord) the emulated
+    // PowerShell does not build: it is scripted against Invocation.host, so what is checked is
+    // the host-call layer — encoding, call ids, Pending, responses and what they return.
+    engine: () =>
+      engineWith((st, inv) => {
+        if (!st[0]?.command.startsWith('$host.UI.ReadLine()')) return undefined;
+        const host = inv.host;
+        if (!host) throw new Error('the recorded pipeline has a host (HostInfo _isHostNull false)');
+        return (async () => {
+          await inv.sink.output(await host.readLine());
+          await inv.sink.output(await host.readLineAsSecureString());
+          await host.write('Write1');
+          await host.write('Write2', { foreground: 9, background: 15 });
+          await host.writeLine();
+          await host.writeLine('WriteLine2');
+          await host.writeLine('WriteLine3', { foreground: 7, background: 10 });
+          await host.writeErrorLine('WriteErrorLine');
+          // PowerShell's host UI keeps the record for its stream and then calls the client's host:
+          // with a host, the PSRP layer sends both for a record (InternalHostUserInterface.WriteDebugRecord…).
+          await inv.sink.informational('Debug', 'WriteDebugLine');
+          await inv.sink.progress({ activity: 'activity', activityId: 2, statusDescription: 'description' });
+          await inv.sink.informational('Verbose', 'WriteVerboseLine');
+          await inv.sink.informational('Warning', 'WriteWarningLine');
+          const field = fieldDescription({ name: 'prompt field', label: 'PromptLabel' });
+          await inv.sink.output(await host.prompt('Prompt caption', 'Prompt message', [field]));
+          await inv.sink.output(await host.promptForCredential('PromptForCredential caption', 'PromptForCredential message', 'PromptForCredential user', 'PromptForCredential target'));
+          const choices = [choiceDescription('Prompt1 label', 'Prompt1 help'), choiceDescription('Prompt2 label', 'Prompt2 help')];
+          await inv.sink.output(await host.promptForChoice('PromptForChoice caption', 'PromptForChoice message', choices, 0));
+          return { state: 'Completed' } as const;
+        })();
+      }),
+  },
+  {
     file: 'test_psrp_multiple_commands.yml',
     what: 'PUBLIC_KEY → ENCRYPTED_SESSION_KEY',
     // The rest runs SecureStrings, cmd.exe, whoami.exe and Get-Service inside PowerShell.
@@ -433,6 +473,8 @@ async function replay(c: Case): Promise<void> {
           normaliseEnvelope(rec.response).replace(/<rsp:Stream [\s\S]*<\/rsp:Stream>/, '').replace(/<rsp:CommandState[\s\S]*<\/rsp:CommandState>/, ''),
         );
         got.push(...streamsOf(r.xml).flatMap((s) => ours.feed(s)));
+        // A response that ends in a blocking host call reports CommandState Pending (psrp.md §1.6).
+        if (k < j) expect(r.xml.includes('CommandState/Pending"'), `#${k} CommandState Pending`).toBe(rec.response.includes('CommandState/Pending"'));
         if (r.xml.includes('CommandState/Done')) {
           gotDone = true;
           expect(r.xml, `#${k} Done with ExitCode 0`).toContain('CommandState/Done"><rsp:ExitCode>0</rsp:ExitCode></rsp:CommandState></rsp:ReceiveResponse>');

@@ -31,6 +31,10 @@ export const MSG = {
   WARNING_RECORD: 0x00041009,
   PROGRESS_RECORD: 0x00041010,
   INFORMATION_RECORD: 0x00041011,
+  RUNSPACEPOOL_HOST_CALL: 0x00021100,
+  RUNSPACEPOOL_HOST_RESPONSE: 0x00021101,
+  PIPELINE_HOST_CALL: 0x00041100,
+  PIPELINE_HOST_RESPONSE: 0x00041101,
 } as const;
 
 export const MSG_NAME: Record<number, string> = Object.fromEntries(Object.entries(MSG).map(([k, v]) => [v, k]));
@@ -179,11 +183,33 @@ const enumObj = (n: string, type: string, name: string, v: number) =>
   `<Obj N="${n}"><TN><T>${type}</T><T>System.Enum</T><T>System.ValueType</T><T>System.Object</T></TN><ToString>${name}</ToString><I32>${v}</I32></Obj>`;
 const NULL_HOST = '<Obj N="HostInfo"><MS><B N="_isHostNull">true</B><B N="_isHostUINull">true</B><B N="_isHostRawUINull">true</B><B N="_useRunspaceHost">true</B></MS></Obj>';
 
+/** A console host as PowerShell describes it [MS-PSRP 2.2.3.14 HostInfo, HostDefaultData keys 0, 1, 5]. */
+export interface HostSpec {
+  bufferWidth: number;
+  foreground?: number;
+  background?: number;
+  useRunspaceHost?: boolean;
+}
+
+export function hostInfo(h: HostSpec | undefined): string {
+  if (!h) return NULL_HOST;
+  const en = (key: number, type: string, v: string) => `<En><I32 N="Key">${key}</I32><Obj N="Value"><MS><S N="T">${type}</S>${v.replace(/^<(\w+)/, '<$1 N="V"')}</MS></Obj></En>`;
+  const data =
+    en(0, 'System.ConsoleColor', `<I32>${h.foreground ?? 7}</I32>`) +
+    en(1, 'System.ConsoleColor', `<I32>${h.background ?? 0}</I32>`) +
+    en(5, 'System.Management.Automation.Host.Size', `<Obj><MS><I32 N="width">${h.bufferWidth}</I32><I32 N="height">3000</I32></MS></Obj>`) +
+    en(9, 'System.String', '<S>Windows PowerShell</S>');
+  return (
+    `<Obj N="HostInfo"><MS><Obj N="_hostDefaultData"><MS><Obj N="data"><TN><T>System.Collections.Hashtable</T><T>System.Object</T></TN><DCT>${data}</DCT></Obj></MS></Obj>` +
+    `<B N="_isHostNull">false</B><B N="_isHostUINull">false</B><B N="_isHostRawUINull">false</B><B N="_useRunspaceHost">${h.useRunspaceHost ? 'true' : 'false'}</B></MS></Obj>`
+  );
+}
+
 export const sessionCapability = (version = '2.3') =>
   `<Obj RefId="0"><MS><Version N="protocolversion">${version}</Version><Version N="PSVersion">2.0</Version><Version N="SerializationVersion">1.1.0.1</Version></MS></Obj>`;
 
-export const initRunspacePool = (min = 1, max = 1) =>
-  `<Obj RefId="0"><MS><I32 N="MinRunspaces">${min}</I32><I32 N="MaxRunspaces">${max}</I32>${enumObj('PSThreadOptions', 'System.Management.Automation.Runspaces.PSThreadOptions', 'Default', 0)}${enumObj('ApartmentState', 'System.Management.Automation.Runspaces.ApartmentState', 'Unknown', 2)}${NULL_HOST}<Nil N="ApplicationArguments" /></MS></Obj>`;
+export const initRunspacePool = (min = 1, max = 1, host?: HostSpec) =>
+  `<Obj RefId="0"><MS><I32 N="MinRunspaces">${min}</I32><I32 N="MaxRunspaces">${max}</I32>${enumObj('PSThreadOptions', 'System.Management.Automation.Runspaces.PSThreadOptions', 'Default', 0)}${enumObj('ApartmentState', 'System.Management.Automation.Runspaces.ApartmentState', 'Unknown', 2)}${hostInfo(host)}<Nil N="ApplicationArguments" /></MS></Obj>`;
 
 export interface TestCommand {
   cmd: string;
@@ -191,6 +217,10 @@ export interface TestCommand {
   /** [name or undefined for positional, CLIXML of the value]. */
   args?: Array<[string | undefined, string]>;
   mergeErrorToOutput?: boolean;
+  /** MergeWarning Output (3>&1, protocol 2.2+). */
+  mergeWarningToOutput?: boolean;
+  /** MergePreviousResults: Out-Default in Enter-PSSession sends Output|Error = 3. */
+  mergePrevious?: number;
 }
 
 function commandXml(c: TestCommand): string {
@@ -200,10 +230,10 @@ function commandXml(c: TestCommand): string {
     `<Obj><MS><S N="Cmd">${esc(c.cmd)}</S><B N="IsScript">${c.isScript ? 'true' : 'false'}</B><Nil N="UseLocalScope" />` +
     merge('MergeMyResult', c.mergeErrorToOutput ? 2 : 0) +
     merge('MergeToResult', c.mergeErrorToOutput ? 1 : 0) +
-    merge('MergePreviousResults', 0) +
+    merge('MergePreviousResults', c.mergePrevious ?? 0) +
     `<Obj N="Args"><TN><T>System.Collections.Generic.List\`1[[System.Management.Automation.PSObject]]</T><T>System.Object</T></TN>${args === '' ? '<LST />' : `<LST>${args}</LST>`}</Obj>` +
     merge('MergeError', c.mergeErrorToOutput ? 1 : 0) +
-    merge('MergeWarning', 0) +
+    merge('MergeWarning', c.mergeWarningToOutput ? 1 : 0) +
     merge('MergeVerbose', 0) +
     merge('MergeDebug', 0) +
     merge('MergeInformation', 0) +
@@ -211,10 +241,10 @@ function commandXml(c: TestCommand): string {
   );
 }
 
-export function createPipeline(commands: TestCommand[], opts: { noInput?: boolean } = {}): string {
+export function createPipeline(commands: TestCommand[], opts: { noInput?: boolean; host?: HostSpec } = {}): string {
   return (
     `<Obj RefId="0"><MS><B N="NoInput">${opts.noInput === false ? 'false' : 'true'}</B>${enumObj('ApartmentState', 'System.Management.Automation.Runspaces.ApartmentState', 'Unknown', 2)}` +
-    `${enumObj('RemoteStreamOptions', 'System.Management.Automation.Runspaces.RemoteStreamOptions', 'None', 0)}<B N="AddToHistory">false</B>${NULL_HOST}` +
+    `${enumObj('RemoteStreamOptions', 'System.Management.Automation.Runspaces.RemoteStreamOptions', 'None', 0)}<B N="AddToHistory">false</B>${hostInfo(opts.host)}` +
     `<Obj N="PowerShell"><MS><B N="IsNested">false</B><Nil N="ExtraCmds" /><Obj N="Cmds"><TN><T>System.Collections.Generic.List\`1[[System.Management.Automation.PSObject]]</T><T>System.Object</T></TN><LST>${commands.map(commandXml).join('')}</LST></Obj>` +
     `<Nil N="History" /><B N="RedirectShellErrorOutputPipe">false</B></MS></Obj><B N="IsNested">false</B></MS></Obj>`
   );
@@ -240,8 +270,26 @@ export function envelope(o: { action: string; resourceUri?: string; shellId?: st
 
 export type Transport = (xml: string) => Promise<{ status: number; text: string }>;
 
+/** A PIPELINE_HOST_CALL as received: call id, method id and name, the `mp` argument nodes. */
+export interface HostCall {
+  ci: number;
+  mi: number;
+  method: string;
+  args: Node[];
+}
+
+/**
+ * Answers a value-returning host call: the CLIXML of `mr` (e.g. `<S>text</S>`), or
+ * `{ error }` with the CLIXML of an ErrorRecord for `me`.
+ */
+export type HostResponder = (call: HostCall) => string | { error: string };
+
 export interface PipelineResult {
   output: unknown[];
+  /** Host calls in the order received (void ones have ci -100). */
+  hostCalls: HostCall[];
+  /** Responses whose CommandState was Pending. */
+  pending: number;
   errors: Node[];
   streams: Array<{ type: string; message: unknown }>;
   state: number;
@@ -272,8 +320,8 @@ export class PsrpTestClient {
   }
 
   /** Create with creationXml, then pool Receives until RUNSPACEPOOL_STATE (as pypsrp's open()). */
-  async open(): Promise<number> {
-    const creation = Buffer.concat([this.frag(MSG.SESSION_CAPABILITY, sessionCapability()), this.frag(MSG.INIT_RUNSPACEPOOL, initRunspacePool())]).toString('base64');
+  async open(opts: { host?: HostSpec } = {}): Promise<number> {
+    const creation = Buffer.concat([this.frag(MSG.SESSION_CAPABILITY, sessionCapability()), this.frag(MSG.INIT_RUNSPACEPOOL, initRunspacePool(1, 1, opts.host))]).toString('base64');
     const body = `<rsp:Shell ShellId="${this.rpid}"><rsp:InputStreams>stdin pr</rsp:InputStreams><rsp:OutputStreams>stdout</rsp:OutputStreams><creationXml xmlns="http://schemas.microsoft.com/powershell">${creation}</creationXml></rsp:Shell>`;
     const r = await this.send(envelope({ action: 'http://schemas.xmlsoap.org/ws/2004/09/transfer/Create', resourceUri: this.resourceUri, body, options: '<wsman:OptionSet s:mustUnderstand="true"><wsman:Option MustComply="true" Name="protocolversion">2.3</wsman:Option></wsman:OptionSet>' }));
     if (r.status !== 200) throw Object.assign(new Error(`Create failed: ${r.text}`), { xml: r.text });
@@ -298,12 +346,23 @@ export class PsrpTestClient {
   }
 
   /** Command with CREATE_PIPELINE; returns the CommandId (= PID). */
-  async command(commands: TestCommand[], opts: { noInput?: boolean } = {}): Promise<string> {
+  async command(commands: TestCommand[], opts: { noInput?: boolean; host?: HostSpec } = {}): Promise<string> {
     const pid = randomUUID().toUpperCase();
     const args = this.frag(MSG.CREATE_PIPELINE, createPipeline(commands, opts), pid).toString('base64');
     const text = await this.call(`${RSP}/Command`, `<rsp:CommandLine CommandId="${pid}"><rsp:Command></rsp:Command><rsp:Arguments>${args}</rsp:Arguments></rsp:CommandLine>`);
     const id = /<rsp:CommandId>([^<]+)</.exec(text)?.[1];
     if (id !== pid) throw new Error(`CommandResponse echoed ${id}, sent ${pid}`);
+    return pid;
+  }
+
+  /** GET_COMMAND_METADATA [MS-PSRP 2.2.2.14] for `names`, as PowerShell's probe sends it; returns the CommandId. */
+  async metadata(names: string[]): Promise<string> {
+    const pid = randomUUID().toUpperCase();
+    const data =
+      `<Obj RefId="0"><MS><Obj N="Name"><TN><T>System.String[]</T><T>System.Array</T><T>System.Object</T></TN><LST>${names.map((n) => `<S>${esc(n)}</S>`).join('')}</LST></Obj>` +
+      `${enumObj('CommandType', 'System.Management.Automation.CommandTypes', 'Alias, Function, Filter, Cmdlet, Configuration', 271)}<Nil N="Namespace" /><Nil N="ArgumentList" /></MS></Obj>`;
+    const args = this.frag(MSG.GET_COMMAND_METADATA, data, pid).toString('base64');
+    await this.call(`${RSP}/Command`, `<rsp:CommandLine CommandId="${pid}"><rsp:Command></rsp:Command><rsp:Arguments>${args}</rsp:Arguments></rsp:CommandLine>`);
     return pid;
   }
 
@@ -317,10 +376,22 @@ export class PsrpTestClient {
     return this.call(`${RSP}/Signal`, `<rsp:Signal CommandId="${pid}"><rsp:Code>${code}</rsp:Code></rsp:Signal>`);
   }
 
-  /** Receive until CommandState Done, retrying on w:TimedOut as pypsrp does. */
-  async collect(pid: string, opts: { timeout?: string; maxResponses?: number } = {}): Promise<PipelineResult> {
+  /**
+   * PIPELINE_HOST_RESPONSE for call `ci` [MS-PSRP 2.2.2.28], on the `pr` stream with the
+   * CommandId as the WinRM client sends it (pypsrp leaves the CommandId out).
+   */
+  async hostResponse(pid: string, call: HostCall, answer: string | { error: string }): Promise<void> {
+    const mi = enumObj('mi', 'System.Management.Automation.Remoting.RemoteHostMethodId', call.method, call.mi);
+    const result = typeof answer === 'string' ? answer.replace(/^<(\w+)/, '<$1 N="mr"') : answer.error.replace(/^<(\w+)/, '<$1 N="me"');
+    const data = `<Obj RefId="0"><MS><I64 N="ci">${call.ci}</I64>${mi}${result}</MS></Obj>`;
+    await this.call(`${RSP}/Send`, `<rsp:Send><rsp:Stream Name="pr" CommandId="${pid}">${this.frag(MSG.PIPELINE_HOST_RESPONSE, data, pid).toString('base64')}</rsp:Stream></rsp:Send>`);
+  }
+
+  /** Receive until CommandState Done, retrying on w:TimedOut as pypsrp does; host calls answered by `onHostCall`. */
+  async collect(pid: string, opts: { timeout?: string; maxResponses?: number; onHostCall?: HostResponder } = {}): Promise<PipelineResult> {
     const re = new Reassembler();
-    const result: PipelineResult = { output: [], errors: [], streams: [], state: -1, failure: undefined, responses: 0 };
+    const result: PipelineResult = { output: [], hostCalls: [], pending: 0, errors: [], streams: [], state: -1, failure: undefined, responses: 0 };
+    const toAnswer: HostCall[] = [];
     for (;;) {
       if (result.responses >= (opts.maxResponses ?? 1000)) throw new Error('pipeline never finished');
       let text: string;
@@ -336,6 +407,17 @@ export class PsrpTestClient {
         for (const d of re.feed(m[2]!)) {
           const node = d.data === '' ? undefined : parseClixml(d.data);
           if (d.type === MSG.PIPELINE_OUTPUT) result.output.push(node ? value(node) : null);
+          else if (d.type === MSG.PIPELINE_HOST_CALL && node) {
+            const mi = prop(node, 'mi');
+            const call: HostCall = {
+              ci: Number(value(prop(node, 'ci'))),
+              mi: Number(mi?.children.find((c) => c.tag === 'I32')?.text),
+              method: mi?.children.find((c) => c.tag === 'ToString')?.text ?? '',
+              args: prop(node, 'mp')?.children.find((c) => c.tag === 'LST')?.children ?? [],
+            };
+            result.hostCalls.push(call);
+            if (call.ci > 0) toAnswer.push(call);
+          }
           else if (d.type === MSG.ERROR_RECORD && node) result.errors.push(node);
           else if (d.type === MSG.PIPELINE_STATE && node) {
             result.state = Number(value(prop(node, 'PipelineState')));
@@ -346,6 +428,11 @@ export class PsrpTestClient {
       if (/CommandState\/Done"/.test(text)) {
         if (result.state < 0) throw new Error('CommandState Done before PIPELINE_STATE');
         return result;
+      }
+      if (/CommandState\/Pending"/.test(text)) result.pending++;
+      for (const call of toAnswer.splice(0)) {
+        if (!opts.onHostCall) throw new Error(`host call ${call.method} (ci ${call.ci}) with nobody to answer it`);
+        await this.hostResponse(pid, call, opts.onHostCall(call));
       }
     }
   }

@@ -7,16 +7,18 @@ import type { Clock } from '../../core/clock.js';
 import type { Vfs } from '../vfs/types.js';
 import { ParseError } from './language/errors.js';
 import { ScriptSource } from './language/position.js';
+import type { CommandElementAst, ExpressionAst, ScriptBlockAst } from './language/ast.js';
 import { BUILTIN_FUNCTIONS, ALIASES, CMDLETS } from './cmdlets/index.js';
 import { hostObject, processObjectFor } from './cmdlets/system.js';
 import { ConsoleHost } from './host/console-host.js';
-import type { Streams } from './runtime/command.js';
+import { attachSessionHostUi, bindSessionHost, type SessionHost } from './host/session-host.js';
+import { COMMON_PARAMETERS, SHOULD_PROCESS_PARAMETERS, type Streams } from './runtime/command.js';
 import { BreakSignal, ContinueSignal, ExitSignal, PSRuntimeError, ReturnSignal } from './runtime/errors.js';
 import { AbortedSignal, Engine, type Emit } from './runtime/interpreter.js';
 import type { EnvStore } from './runtime/services.js';
 import { PSVariable } from './runtime/scope.js';
 import { renderObjects } from './format/out-default.js';
-import { PSErrorRecord, PSException, PSHashtable, PSVersion, type PSValue } from './runtime/values.js';
+import { PSEnum, PSErrorRecord, PSException, PSHashtable, PSObject, PSVersion, type PSValue } from './runtime/values.js';
 
 export type LanguageMode = 'FullLanguage' | 'ConstrainedLanguage' | 'RestrictedLanguage' | 'NoLanguage';
 
@@ -90,10 +92,16 @@ export interface InvokeOptions {
   /** Stops this invocation at the next step (the session stays usable). */
   readonly abort?: AbortSignal;
   readonly sink?: InvokeSink;
+  /** A remoting client's host for `$host.UI` and Read-Host (host/session-host.ts); none: not interactive. */
+  readonly clientHost?: SessionHost;
 }
 
 export interface SessionOptions {
   readonly host: HostFacts;
+  /** This session's language mode (a remoting endpoint's, psrp.md §6); default: the engine's. */
+  readonly languageMode?: LanguageMode;
+  /** This session's visible commands (JEA): false makes a command not found. Default: all. */
+  readonly commandVisible?: (name: string) => boolean;
   readonly environment?: ReadonlyMap<string, string>;
   readonly workingDirectory?: string;
   readonly clock: Clock;
@@ -101,10 +109,40 @@ export interface SessionOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** An argument object of a command run by name (PSRP CREATE_PIPELINE `Args`, psrp.md §3.2). */
+export interface BoundArgument {
+  /** Parameter name without the dash; undefined: positional. */
+  readonly name: string | undefined;
+  readonly value: PSValue;
+  /**
+   * A named argument sent with a Nil value (psrp.md §3.2): a present switch when the parameter is
+   * a switch (or cannot be told), else $null.
+   */
+  readonly switchPresent?: boolean;
+  /** A script block argument (CLIXML `<SBK>`) by its text: it becomes a script block of this session. */
+  readonly scriptBlock?: string;
+}
+
+/** One element of a pipeline given as objects rather than text. */
+export interface BoundCommand {
+  /** The command name, or script text when `isScript`. */
+  readonly command: string;
+  readonly isScript: boolean;
+  /** Scripts: run in a child scope instead of dot-sourced (UseLocalScope). */
+  readonly useLocalScope?: boolean;
+  readonly args: readonly BoundArgument[];
+}
+
 /** A persistent runspace: variables, functions and location survive between invocations. */
 export interface PowerShellSession {
   /** Runs a script in the session; every invocation gets a fresh instruction budget. */
   invoke(script: string, opts?: InvokeOptions): Promise<InvokeResult>;
+  /**
+   * Runs one pipeline of commands with argument values bound as they are (SecureStrings,
+   * credentials, hashtables, arrays of objects: no script text in between). Script elements are
+   * checked against the session's language mode; the commands against its visible commands.
+   */
+  invokeCommands(statement: readonly BoundCommand[], opts?: InvokeOptions): Promise<InvokeResult>;
   /** Render objects as Out-String does (width 120 without a console). */
   render(objects: readonly PSValue[], width?: number): string[];
 }
@@ -160,6 +198,18 @@ function psVersionTable(v: PSVersion, osVersion: string): PSHashtable {
   return h;
 }
 
+/** $ExecutionContext, for what scripts read of it: `.SessionState.LanguageMode`. */
+function executionContext(mode: LanguageMode): PSObject {
+  const values: Record<LanguageMode, number> = { FullLanguage: 0, RestrictedLanguage: 1, NoLanguage: 2, ConstrainedLanguage: 3 };
+  const state = new PSObject(['System.Management.Automation.SessionState', 'System.Object']);
+  state.addProperty({ name: 'LanguageMode', kind: 'Property', value: new PSEnum('System.Management.Automation.PSLanguageMode', mode, values[mode]) });
+  state.toStringFn = () => 'System.Management.Automation.SessionState';
+  const o = new PSObject(['System.Management.Automation.EngineIntrinsics', 'System.Object']);
+  o.addProperty({ name: 'SessionState', kind: 'Property', value: state });
+  o.toStringFn = () => 'System.Management.Automation.EngineIntrinsics';
+  return o;
+}
+
 /** A deterministic GUID source per session (the sandbox has no randomness of its own). */
 function guidSource(seed: number): () => string {
   let state = (seed >>> 0) ^ 0x9e3779b9;
@@ -195,6 +245,8 @@ interface ProcessState {
   /** Runs a program through the hook (undefined: not found). */
   readonly runExternal: (name: string, args: string[], stdin: string, onStdout: (text: string) => Promise<void>) => Promise<number> | undefined;
   readonly pid: number;
+  readonly languageMode?: LanguageMode | undefined;
+  readonly commandVisible?: ((name: string) => boolean) | undefined;
 }
 
 export function createPowerShell(opts: PowerShellOptions): PowerShellEngine {
@@ -221,7 +273,8 @@ export function createPowerShell(opts: PowerShellOptions): PowerShellEngine {
       maxSteps,
       maxStringLength,
       maxArrayLength,
-      languageMode: opts.languageMode ?? 'FullLanguage',
+      languageMode: p.languageMode ?? opts.languageMode ?? 'FullLanguage',
+      ...(p.commandVisible !== undefined ? { commandVisible: p.commandVisible } : {}),
       runExternal: p.runExternal,
       yieldNow,
       consoleWidth: p.consoleWidth,
@@ -245,6 +298,7 @@ export function createPowerShell(opts: PowerShellOptions): PowerShellEngine {
           PSCulture: 'en-US',
           PSUICulture: 'en-US',
           ShellId: 'Microsoft.PowerShell',
+          ExecutionContext: executionContext(e.languageMode),
           ErrorActionPreference: 'Continue',
           WarningPreference: 'Continue',
           VerbosePreference: 'SilentlyContinue',
@@ -271,9 +325,11 @@ export function createPowerShell(opts: PowerShellOptions): PowerShellEngine {
       },
     });
     // built-in functions (mkdir, md, cd.., cd\)
-    const { ast, source } = engine.parse(BUILTIN_FUNCTIONS, 'line');
+    const { ast, source } = engine.parse(BUILTIN_FUNCTIONS, 'line', false);
     for (const s of ast.end ?? []) {
-      if (s.kind === 'FunctionDefinition') engine.global.functions.set(s.name.toLowerCase(), { name: s.name, body: s.body, parameters: s.parameters, isFilter: false, source });
+      if (s.kind !== 'FunctionDefinition') continue;
+      engine.global.functions.set(s.name.toLowerCase(), { name: s.name, body: s.body, parameters: s.parameters, isFilter: false, source });
+      engine.builtinFunctions.add(s.name.toLowerCase());
     }
     return engine;
   };
@@ -395,6 +451,8 @@ export function createPowerShell(opts: PowerShellOptions): PowerShellEngine {
       sleep: s.sleep ?? (async () => undefined),
       consoleWidth: 0,
       pid: 4242,
+      languageMode: s.languageMode,
+      commandVisible: s.commandVisible,
       runExternal: (name, args, stdin, onStdout) => {
         const ctx = syntheticContext(s, env, location.get(), collect);
         return runExternal(opts.externals, ctx, env, () => location.get(), name, args, stdin, onStdout);
@@ -410,8 +468,10 @@ export function createPowerShell(opts: PowerShellOptions): PowerShellEngine {
     const engine = newEngine(state);
     location.get = () => engine.location;
     engine.knownExternal = () => opts.externals !== undefined;
+    attachSessionHostUi(engine.global.lookup('Host')?.value, engine);
     return {
-      invoke: async (script, o) => invokeIn(engine, script, o ?? {}, collect),
+      invoke: async (script, o) => invokeIn(engine, () => ({ ...engine.parse(script), text: script }), o ?? {}, collect),
+      invokeCommands: async (statement, o) => invokeIn(engine, () => boundPipeline(engine, statement), o ?? {}, collect),
       render: (objects, width = 120) => renderObjects(objects, width, width + 1),
     };
   };
@@ -423,7 +483,85 @@ export function createPowerShell(opts: PowerShellOptions): PowerShellEngine {
   };
 }
 
-async function invokeIn(engine: Engine, script: string, o: InvokeOptions, collect: { host: string[] }): Promise<InvokeResult> {
+type Prepared = { readonly ast: ScriptBlockAst; readonly source: ScriptSource; readonly text: string };
+
+const quoteName = (s: string) => `'${s.replace(/['\u2018\u2019\u201a\u201b]/g, '$&$&')}'`;
+
+/**
+ * A pipeline of bound commands as a syntax tree: the text `& 'Name' -P:$__psrpArg0 …` is parsed
+ * (without the language checks: it is not the client's script), then each placeholder becomes the
+ * argument object itself and each parameter its name as sent. Script elements are parsed alone
+ * first, with the checks, as Command.cs does for a script command.
+ */
+/** Does `param` (a name or unambiguous prefix) of the command name a switch? Unknown: yes. */
+function isSwitchParameter(engine: Engine, command: string, param: string): boolean {
+  const r = engine.resolveCommand(command, engine.global);
+  const lower = param.toLowerCase();
+  const pick = <T extends { name: string; aliases?: readonly string[] | undefined }>(list: readonly T[]): T | undefined => {
+    const exact = list.find((p) => p.name.toLowerCase() === lower || (p.aliases ?? []).some((a) => a.toLowerCase() === lower));
+    if (exact) return exact;
+    const prefixed = list.filter((p) => p.name.toLowerCase().startsWith(lower));
+    return prefixed.length === 1 ? prefixed[0] : undefined;
+  };
+  if (r.kind === 'cmdlet') {
+    const p = pick([...r.def.params, ...COMMON_PARAMETERS, ...SHOULD_PROCESS_PARAMETERS]);
+    return p === undefined || p.type === 'switch';
+  }
+  if (r.kind === 'function') {
+    const p = pick(r.fn.parameters ?? r.fn.body.paramBlock?.parameters ?? []);
+    return p === undefined || /^(?:switch|(?:System\.)?Management\.Automation\.SwitchParameter|System\.Management\.Automation\.SwitchParameter)$/i.test(p.typeName ?? '');
+  }
+  return true;
+}
+
+function boundPipeline(engine: Engine, statement: readonly BoundCommand[]): Prepared {
+  const values: PSValue[] = [];
+  const names: string[] = [];
+  const parts = statement.map((c) => {
+    let head: string;
+    if (c.isScript) {
+      engine.parse(c.command);
+      head = `${c.useLocalScope === true ? '&' : '.'} {${c.command}\n}`;
+    } else head = `& ${quoteName(c.command)}`;
+    const args = c.args.map((a) => {
+      let param = '';
+      if (a.name !== undefined) {
+        names.push(a.name);
+        param = `-__psrpName${names.length - 1}`;
+        if (a.switchPresent === true && (c.isScript || isSwitchParameter(engine, c.command, a.name))) return param;
+      }
+      if (a.scriptBlock !== undefined) return a.name === undefined ? `{${a.scriptBlock}\n}` : `${param}:{${a.scriptBlock}\n}`;
+      values.push(a.value);
+      const v = `$__psrpArg${values.length - 1}`;
+      return a.name === undefined ? v : `${param}:${v}`;
+    });
+    return [head, ...args].join(' ');
+  });
+  const text = parts.join(' | ');
+  const { ast, source } = engine.parse(text, 'line', false);
+  const bind = (el: CommandElementAst): CommandElementAst => {
+    if (el.kind === 'Variable') {
+      const m = /^__psrpArg(\d+)$/.exec(el.name);
+      if (m) return { kind: 'BoundValue', extent: el.extent, value: values[Number(m[1])] ?? null };
+      return el;
+    }
+    if (el.kind === 'CommandParameter') {
+      const m = /^__psrpName(\d+)$/.exec(el.name);
+      const name = m ? (names[Number(m[1])] ?? el.name) : el.name;
+      const argument = el.argument === undefined ? undefined : (bind(el.argument) as ExpressionAst);
+      return { ...el, name, text: `-${name}`, argument };
+    }
+    return el;
+  };
+  const pipeline = ast.end?.[0];
+  if (pipeline === undefined || pipeline.kind !== 'Pipeline') throw new Error('a bound pipeline did not parse as one pipeline');
+  const elements = pipeline.elements.map((e) => (e.kind === 'Command' ? { ...e, elements: e.elements.map((x, j) => (j === 0 ? x : bind(x))) } : e));
+  const bound = { ...pipeline, elements };
+  engine.clientStatements.add(bound);
+  return { ast: { ...ast, end: [bound] }, source, text };
+}
+
+async function invokeIn(engine: Engine, prepare: () => Prepared, o: InvokeOptions, collect: { host: string[] }): Promise<InvokeResult> {
   const output: PSValue[] = [];
   const errors: PSErrorRecord[] = [];
   const warnings: string[] = [];
@@ -462,13 +600,14 @@ async function invokeIn(engine: Engine, script: string, o: InvokeOptions, collec
   let terminatingError: PSErrorRecord | undefined;
   let stopped = false;
   engine.beginInvocation(o.abort);
+  const unbindHost = bindSessionHost(engine, o.clientHost);
   try {
-    const { ast, source } = engine.parse(script);
+    const { ast, source, text } = prepare();
     if (o.input !== undefined) engine.global.vars.set('input', new PSVariable('input', [...o.input]));
     await engine.runTopLevel(ast, source, async (v) => {
       output.push(v);
       await sink.output?.(v);
-    }, streams, script);
+    }, streams, text);
   } catch (e) {
     if (e instanceof ParseError) {
       terminatingError = parseErrorRecord(e);
@@ -483,6 +622,7 @@ async function invokeIn(engine: Engine, script: string, o: InvokeOptions, collec
     } else if (e instanceof AbortedSignal) stopped = true;
     else if (!(e instanceof BreakSignal || e instanceof ContinueSignal || e instanceof ReturnSignal)) throw e;
   } finally {
+    unbindHost();
     engine.beginInvocation(undefined);
   }
   return { output, errors, warnings, verbose, debug, information, hostText: collect.host.join(''), hadErrors: errors.length > 0 || !engine.lastSuccess, exitCode, terminatingError, stopped };

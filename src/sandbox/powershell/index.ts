@@ -4,6 +4,8 @@ export {
   createPowerShell,
   parseErrorRecord,
   psVersionFor,
+  type BoundArgument,
+  type BoundCommand,
   type ExternalProgramHook,
   type InvokeOptions,
   type InvokeResult,

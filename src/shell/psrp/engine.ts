@@ -5,6 +5,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { HostFacts } from '../backend.js';
 import type { PsObject, PsValue } from './clixml.js';
+import type { HostMethodName } from './host.js';
 import type { CommandMetadata, ErrorRecordSpec, InformationalKind, ProgressSpec, PipelineCommand, PsVersionTable } from './records.js';
 
 /** PowerShell language modes [about_Language_Modes]. */
@@ -30,6 +31,8 @@ export interface RunspaceOptions {
   readonly profile: EndpointProfile;
   /** INIT_RUNSPACEPOOL ApplicationArguments ($PSSenderInfo.ApplicationArguments). */
   readonly applicationArguments: PsValue;
+  /** The pool's AES-256 session key once the client exchanged keys (SecureString `<SS>`, psrp.md §3.6). */
+  readonly sessionKey?: () => Uint8Array | undefined;
 }
 
 /** Where a running invocation writes; a returned promise is back-pressure (wait before going on). */
@@ -42,6 +45,43 @@ export interface InvocationSink {
   progress(record: ProgressSpec): void | Promise<void>;
 }
 
+/**
+ * The client's PSHost as a running pipeline sees it (psrp.md §3.4). Present only when the
+ * pipeline's HostInfo has a host (not `_isHostNull`, or `_useRunspaceHost` with a pool host):
+ * without it, Write-Host stays an information record and value methods fail with
+ * HostException (`hostNotInteractive` in ./host.ts), as on Windows. Void methods queue a host
+ * call and return (a promise only for output back-pressure); value methods block until the
+ * client's host response and reject with HostCallError when it answers with an error.
+ */
+export interface InvocationHost {
+  /** HostDefaultData BufferSize width (key 5): the width Out-Default formats for. */
+  readonly bufferWidth: number | undefined;
+  /** The host's default colours (HostDefaultData 0 and 1), when the client sent its RawUI. */
+  readonly foregroundColor: number | undefined;
+  readonly backgroundColor: number | undefined;
+  /** Write1 (13) or, with colours, Write2 (14). */
+  write(text: string, colors?: { readonly foreground: number; readonly background: number }): Promise<void>;
+  /** WriteLine1 (15) with no text, WriteLine2 (16), or WriteLine3 (17) with colours. */
+  writeLine(text?: string, colors?: { readonly foreground: number; readonly background: number }): Promise<void>;
+  writeErrorLine(text: string): Promise<void>;
+  writeDebugLine(text: string): Promise<void>;
+  writeVerboseLine(text: string): Promise<void>;
+  writeWarningLine(text: string): Promise<void>;
+  writeProgress(sourceId: number, record: ProgressSpec): Promise<void>;
+  readLine(): Promise<string>;
+  /** The SecureString as the client sent it (`<SS>`, encrypted with the session key). */
+  readLineAsSecureString(): Promise<PsValue>;
+  /** Prompt (23): FieldDescription objects in, the answers out as Dictionary<string, PSObject>. */
+  prompt(caption: string, message: string, fields: readonly PsValue[]): Promise<PsValue>;
+  /** PromptForCredential2 (25); types/options default to PSCredentialTypes/UIOptions.Default (3, 1). */
+  promptForCredential(caption: string, message: string, userName: string, targetName: string, allowed?: { readonly types: number; readonly options: number }): Promise<PsValue>;
+  promptForChoice(caption: string, message: string, choices: readonly PsValue[], defaultChoice: number): Promise<number>;
+  /** Exit-PSSession: the void PopRunspace (53) call. */
+  popRunspace(): Promise<void>;
+  /** Any other method, by name; void methods resolve to null once queued. */
+  call(method: HostMethodName, params: readonly PsValue[]): Promise<PsValue>;
+}
+
 export interface Invocation {
   /** Statements in order; each a pipeline of commands (ExtraCmds, psrp.md §3.2). */
   readonly statements: ReadonlyArray<readonly PipelineCommand[]>;
@@ -50,6 +90,8 @@ export interface Invocation {
   readonly sink: InvocationSink;
   /** Aborted when the client stops the pipeline; the engine should return promptly. */
   readonly signal: AbortSignal;
+  /** The client's host, when the pipeline has one (see InvocationHost). */
+  readonly host?: InvocationHost;
 }
 
 /** A terminating error fails the pipeline; its record goes out as ExceptionAsErrorRecord. */

@@ -4,7 +4,7 @@
 // itself needs, plus the visible cmdlets, functions and external commands of every role
 // definition that names the user or one of the user's groups.
 import type { SessionConfigurationConfig } from '../../config/types.js';
-import type { EndpointProfile, LanguageMode } from './engine.js';
+import { isCommandVisible, type EndpointProfile, type LanguageMode } from './engine.js';
 
 /** What RestrictedRemoteServer leaves public [pwsh SMA/engine/InitialSessionState.cs ~L1389]. */
 export const RESTRICTED_REMOTE_SERVER_COMMANDS: readonly string[] = ['Get-Command', 'Get-FormatData', 'Clear-Host', 'Select-Object', 'Get-Help', 'Measure-Object', 'Out-Default', 'Exit-PSSession'];
@@ -35,4 +35,17 @@ export function endpointProfile(sc: SessionConfigurationConfig, user: ProfileUse
     providers.push(...role.visibleProviders);
   }
   return { configurationName: sc.name, languageMode, visibleCommands: visible, visibleProviders: providers };
+}
+
+/**
+ * May a script of this session call `name`? The name as typed, or the program it finds on the
+ * Path: `whoami` is also `whoami.exe` and `C:\Windows\System32\whoami.exe` for VisibleExternalCommands.
+ */
+export function isCommandCallable(profile: EndpointProfile, name: string): boolean {
+  const names = [name];
+  if (!/[\\/]/.test(name)) {
+    const exe = /\.[a-z0-9]{1,4}$/i.test(name) ? [name] : [`${name}.exe`, `${name}.com`];
+    names.push(...exe, ...exe.map((e) => `C:\\Windows\\System32\\${e}`));
+  }
+  return names.some((n) => isCommandVisible(profile, n));
 }

@@ -6,7 +6,8 @@
 // emulated PowerShell (src/sandbox/powershell) replaces it through ./sandbox-engine.ts.
 import type { Clock } from '../../core/clock.js';
 import { PsObject, PsPrim, asNumber, asString, type PsValue } from './clixml.js';
-import type { Invocation, InvocationResult, InvocationSink, PsrpEngine, PsrpRunspace, RunspaceOptions } from './engine.js';
+import type { Invocation, InvocationHost, InvocationResult, InvocationSink, PsrpEngine, PsrpRunspace, RunspaceOptions } from './engine.js';
+import { HostCallError, fieldDescription, hostNotInteractive } from './host.js';
 import { Errors, type CommandMetadata, type ErrorRecordSpec, type PipelineArgument, type PipelineCommand } from './records.js';
 
 type Preference = 'Stop' | 'Continue' | 'SilentlyContinue' | 'Inquire' | 'Ignore';
@@ -172,6 +173,10 @@ interface CommandContext {
   readonly positional: readonly PsValue[];
   readonly input: readonly PsValue[];
   readonly expectingInput: boolean;
+  /** The client's host (psrp.md §3.4); undefined for a null host (pypsrp's default). */
+  readonly host: InvocationHost | undefined;
+  /** The session's user, for the prompt's location. */
+  readonly user: string;
   emit(v: PsValue): Promise<void>;
   /** Run script text in this session (Invoke-Expression). */
   runScript(script: string): Promise<void>;
@@ -254,20 +259,66 @@ const COMMANDS: Record<string, { meta: CommandMetadata; run: (ctx: CommandContex
     },
   },
   'Write-Host': {
-    meta: { name: 'Write-Host', commandType: 'Cmdlet', namespace: 'Microsoft.PowerShell.Utility', parameters: [{ name: 'Object', type: 'System.Object' }, { name: 'NoNewline', type: 'System.Management.Automation.SwitchParameter' }] },
+    meta: { name: 'Write-Host', commandType: 'Cmdlet', namespace: 'Microsoft.PowerShell.Utility', parameters: [{ name: 'Object', type: 'System.Object' }, { name: 'NoNewline', type: 'System.Management.Automation.SwitchParameter' }, { name: 'ForegroundColor', type: 'System.ConsoleColor' }, { name: 'BackgroundColor', type: 'System.ConsoleColor' }] },
     async run(ctx) {
       const message = ctx.positional.map(text).join(' ');
+      const noNewLine = switchOn(ctx, 'NoNewline');
+      // The colours: the parameters, else the host's RawUI defaults (HostDefaultData 0/1).
+      const fg = consoleColor(arg(ctx, ['ForegroundColor'])) ?? ctx.host?.foregroundColor;
+      const bg = consoleColor(arg(ctx, ['BackgroundColor'])) ?? ctx.host?.backgroundColor;
+      const color = (n: number | undefined) => (n === undefined ? null : new PsObject({ typeNames: ['System.ConsoleColor', 'System.Enum', 'System.ValueType', 'System.Object'], toStringText: CONSOLE_COLORS[n] ?? String(n), baseValue: n }));
       const data = new PsObject({
         typeNames: ['System.Management.Automation.HostInformationMessage', 'System.Object'],
         toStringText: message,
         props: [
           ['Message', message],
-          ['ForegroundColor', null],
-          ['BackgroundColor', null],
-          ['NoNewLine', switchOn(ctx, 'NoNewline')],
+          ['ForegroundColor', color(fg)],
+          ['BackgroundColor', color(bg)],
+          ['NoNewLine', noNewLine],
         ],
       });
+      // With a host, MshCommandRuntime.WriteInformation writes PSHOST records to it as well;
+      // the record still travels, and clients tag it FORWARDED so it is not shown twice.
+      if (ctx.host) {
+        const colors = fg !== undefined && bg !== undefined ? { foreground: fg, background: bg } : undefined;
+        if (noNewLine) await ctx.host.write(message, colors);
+        else await ctx.host.writeLine(message, colors);
+      }
       await ctx.sink.information({ messageData: data, source: 'Write-Host', tags: ['PSHOST'] });
+    },
+  },
+  'Read-Host': {
+    meta: { name: 'Read-Host', commandType: 'Cmdlet', namespace: 'Microsoft.PowerShell.Utility', parameters: [{ name: 'Prompt', type: 'System.Object' }, { name: 'AsSecureString', type: 'System.Management.Automation.SwitchParameter' }] },
+    // ReadHostCommand: with -Prompt, Prompt("", "", [field]) and the answers out; else ReadLine.
+    async run(ctx) {
+      if (!ctx.host) throw new Terminating(hostNotInteractive('Read-Host'));
+      const secure = switchOn(ctx, 'AsSecureString');
+      const prompt = arg(ctx, ['Prompt'], 0);
+      try {
+        if (prompt !== undefined && prompt !== null) {
+          const answers = await ctx.host.prompt('', '', [fieldDescription({ name: text(prompt), type: secure ? 'SecureString' : 'String' })]);
+          if (answers instanceof PsObject && answers.dict) for (const [, v] of answers.dict) await ctx.emit(v);
+          return;
+        }
+        await ctx.emit(secure ? await ctx.host.readLineAsSecureString() : await ctx.host.readLine());
+      } catch (e) {
+        if (e instanceof HostCallError) throw new Terminating({ ...Errors.internal(e.message), fullyQualifiedErrorId: 'HostCallFailed,Microsoft.PowerShell.Commands.ReadHostCommand' });
+        throw e;
+      }
+    },
+  },
+  prompt: {
+    meta: { name: 'prompt', commandType: 'Function', namespace: '', parameters: [] },
+    // Windows PowerShell's default prompt function: "PS <location><'>' per nesting level> ".
+    async run(ctx) {
+      await ctx.emit(`PS C:\\Users\\${ctx.user}\\Documents> `);
+    },
+  },
+  'Exit-PSSession': {
+    meta: { name: 'Exit-PSSession', commandType: 'Cmdlet', namespace: 'Microsoft.PowerShell.Core', parameters: [] },
+    // ExitPSSessionCommand: Host.PopRunspace(), a void host call (psrp.md §3.4 step 6).
+    async run(ctx) {
+      await ctx.host?.popRunspace();
     },
   },
   'Write-Progress': {
@@ -305,7 +356,11 @@ const COMMANDS: Record<string, { meta: CommandMetadata; run: (ctx: CommandContex
   },
   'Out-Default': {
     meta: { name: 'Out-Default', commandType: 'Cmdlet', namespace: 'Microsoft.PowerShell.Core', parameters: [{ name: 'InputObject', type: 'System.Management.Automation.PSObject' }] },
-    async run() {},
+    // With a host the objects become text lines on it (WriteLine2); without one they are dropped.
+    async run(ctx) {
+      if (!ctx.host) return;
+      for (const v of ctx.input) for (const line of text(v).split(/\r?\n/)) await ctx.host.writeLine(line);
+    },
   },
   'Get-History': {
     meta: { name: 'Get-History', commandType: 'Cmdlet', namespace: 'Microsoft.PowerShell.Core', parameters: [{ name: 'Id', type: 'System.Int64[]' }, { name: 'Count', type: 'System.Int32' }] },
@@ -327,6 +382,16 @@ const COMMANDS: Record<string, { meta: CommandMetadata; run: (ctx: CommandContex
     },
   },
 };
+
+const CONSOLE_COLORS = ['Black', 'DarkBlue', 'DarkGreen', 'DarkCyan', 'DarkRed', 'DarkMagenta', 'DarkYellow', 'Gray', 'DarkGray', 'Blue', 'Green', 'Cyan', 'Red', 'Magenta', 'Yellow', 'White'];
+
+function consoleColor(v: PsValue | undefined): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n = asNumber(v);
+  if (n !== undefined) return n >= 0 && n < 16 ? n : undefined;
+  const i = CONSOLE_COLORS.findIndex((c) => c.toLowerCase() === text(v).toLowerCase());
+  return i >= 0 ? i : undefined;
+}
 
 const ALIASES: Record<string, string> = { echo: 'Write-Output', write: 'Write-Output', sleep: 'Start-Sleep', iex: 'Invoke-Expression' };
 
@@ -428,6 +493,8 @@ class MinimalRunspace implements PsrpRunspace {
         positional,
         input: current,
         expectingInput: i > 0,
+        host: inv.host,
+        user: this.opts.host.user.name,
         emit: last ? emit : async (v) => void produced.push(v),
         runScript: (script) => this.runScript(script, inv, last ? emit : async (v) => void produced.push(v), true),
       });

@@ -6,7 +6,7 @@ import { constants as cryptoConstants, createPublicKey, publicEncrypt } from 'no
 import type { Clock } from '../../core/clock.js';
 import type { HostFacts } from '../backend.js';
 import { ClixmlError, PsObject, deserialize, deserializeObject, serialize, type PsValue } from './clixml.js';
-import { InputQueue, isCommandVisible, wildcardMatch, type EndpointProfile, type InvocationResult, type InvocationSink, type PsrpEngine, type PsrpRunspace } from './engine.js';
+import { InputQueue, isCommandVisible, wildcardMatch, type EndpointProfile, type InvocationHost, type InvocationResult, type InvocationSink, type PsrpEngine, type PsrpRunspace } from './engine.js';
 import {
   Defragmenter,
   Destination,
@@ -55,6 +55,7 @@ import {
   type PsVersionTable,
   type SessionCapability,
 } from './records.js';
+import { HostCallAborted, HostCallChannel, hostTarget, invocationHost, parseHostResponse } from './host.js';
 import { runTransfer, transferScript } from './transfer.js';
 import { pipelineAllows, pipelineTransition, poolTransition, type PipelineAction, type PipelineState, type PoolAction, type PoolState } from './states.js';
 
@@ -200,6 +201,8 @@ export interface PoolContext {
   readonly maxBufferedOutput: number;
   /** The emulated wsmprovhost.exe process id (INFORMATION_RECORD, rsp:ProcessId). */
   readonly processId: number;
+  /** Host calls that may wait for the client at once, per pipeline and per pool (default 4). */
+  readonly maxPendingHostCalls?: number;
   readonly onPipelineEnd?: (pool: RunspacePool, pipeline: Pipeline) => void;
 }
 
@@ -227,6 +230,8 @@ export class RunspacePool {
   sessionKey: Buffer | undefined;
   readonly out = new MessageQueue();
   readonly pipelines = new Map<string, Pipeline>();
+  /** RUNSPACEPOOL_HOST_CALLs of pipelines that use the pool's host (`_useRunspaceHost`). */
+  private poolHostChannel: HostCallChannel | undefined;
   private readonly defrag = new Defragmenter();
   private objectId = 1;
 
@@ -309,17 +314,23 @@ export class RunspacePool {
       case MessageType.PUBLIC_KEY:
         this.transition('PoolMessage');
         return this.onPublicKey(m);
-      case MessageType.RUNSPACEPOOL_HOST_RESPONSE:
-        // No pool-level host calls are ever sent, so a response answers nothing.
+      case MessageType.RUNSPACEPOOL_HOST_RESPONSE: {
         this.transition('PoolMessage');
-        return;
+        // Without a pool-level call ever made, a response answers nothing and is ignored.
+        if (this.poolHostChannel === undefined) return;
+        return this.poolHostChannel.respond(parseHostResponse(deserializeObject(m.data)));
+      }
       case MessageType.CREATE_PIPELINE:
       case MessageType.GET_COMMAND_METADATA:
       case MessageType.PIPELINE_INPUT:
       case MessageType.END_OF_PIPELINE_INPUT:
-      case MessageType.PIPELINE_HOST_RESPONSE:
-        if (!pipeline) throw new PsrpProtocolError(`${messageTypeName(m.type)} arrived without a CommandId`);
-        return pipeline.dispatch(m);
+      case MessageType.PIPELINE_HOST_RESPONSE: {
+        // pypsrp sends host responses on a `pr` stream without CommandId: the PID names the
+        // pipeline (fixture test_psrp_pshost_ui_mocked_methods.yml #7).
+        const target = pipeline ?? (m.type === MessageType.PIPELINE_HOST_RESPONSE ? [...this.pipelines.values()].find((p) => p.pid.equals(m.pid)) : undefined);
+        if (!target) throw new PsrpProtocolError(`${messageTypeName(m.type)} arrived without a CommandId${m.type === MessageType.PIPELINE_HOST_RESPONSE ? ' or the PID of a pipeline' : ''}`);
+        return target.dispatch(m);
+      }
       case MessageType.CONNECT_RUNSPACEPOOL:
         throw new PsrpProtocolError('CONNECT_RUNSPACEPOOL is only valid in the connectXml of a Connect');
       default:
@@ -353,7 +364,7 @@ export class RunspacePool {
       this.send(MessageType.RUNSPACEPOOL_STATE, runspacePoolStateData(RunspacePoolStateValue.Broken, errorRecord(Errors.internal(`The runspace pool cannot open with MinRunspaces ${init.minRunspaces} and MaxRunspaces ${init.maxRunspaces}.`))));
       return;
     }
-    this.runspace = this.ctx.engine.openRunspace({ host: this.ctx.host, clock: this.ctx.clock, profile: this.ctx.profile, applicationArguments: init.applicationArguments });
+    this.runspace = this.ctx.engine.openRunspace({ host: this.ctx.host, clock: this.ctx.clock, profile: this.ctx.profile, applicationArguments: init.applicationArguments, sessionKey: () => this.sessionKey });
     this.transition('Init');
     // APPLICATION_PRIVATE_DATA must precede RUNSPACEPOOL_STATE Opened (§3.1, trap 3).
     this.send(MessageType.APPLICATION_PRIVATE_DATA, applicationPrivateData(this.versionTable()));
@@ -385,6 +396,20 @@ export class RunspacePool {
     const header = Buffer.from([0x01, 0x02, 0x00, 0x00, 0x10, 0x66, 0x00, 0x00, 0x00, 0xa4, 0x00, 0x00]);
     // Windows sent it with an all-zero RPID (fixture test_psrp_multiple_commands.yml #4).
     this.send(MessageType.ENCRYPTED_SESSION_KEY, encryptedSessionKeyData(Buffer.concat([header, encrypted]).toString('base64')), ZERO_GUID);
+  }
+
+  /** The channel of RUNSPACEPOOL_HOST_CALLs, made on first use. */
+  hostChannel(): HostCallChannel {
+    this.poolHostChannel ??= new HostCallChannel(
+      {
+        send: (data) => {
+          if (this.state === 'Closed') throw new HostCallAborted('the runspace pool is closed');
+          this.send(MessageType.RUNSPACEPOOL_HOST_CALL, data);
+        },
+      },
+      this.ctx.maxPendingHostCalls ?? 4,
+    );
+    return this.poolHostChannel;
   }
 
   runningPipelines(): number {
@@ -452,6 +477,7 @@ export class RunspacePool {
     this.transition('Close');
     for (const p of this.pipelines.values()) p.terminate();
     this.pipelines.clear();
+    this.poolHostChannel?.close('the runspace pool is closed');
     this.out.clear();
     this.runspace?.close();
     this.runspace = undefined;
@@ -521,6 +547,10 @@ export class Pipeline {
   readonly startedAt: number;
   endedAt: number | undefined;
   private input: InputQueue | undefined;
+  /** PIPELINE_HOST_CALLs of this pipeline, when its client has a host (psrp.md §3.4). */
+  private hostCalls: HostCallChannel | undefined;
+  /** The client's host for the engine, when the pipeline has one (PIPELINE_ or RUNSPACEPOOL_HOST_CALLs). */
+  private host: InvocationHost | undefined;
   private readonly controller = new AbortController();
   private readonly stateListeners = new Set<() => void>();
 
@@ -563,10 +593,14 @@ export class Pipeline {
         this.transition('EndInput');
         this.input?.end();
         return;
-      case MessageType.PIPELINE_HOST_RESPONSE:
-        // No host calls are sent (psrp.md §3.4 is not emulated yet), so nothing waits for one.
+      case MessageType.PIPELINE_HOST_RESPONSE: {
         if (this.state === 'Creating' || this.state === 'Closed') throw new PsrpProtocolError(`PIPELINE_HOST_RESPONSE for a pipeline in state ${this.state}`);
-        return;
+        const r = parseHostResponse(deserializeObject(m.data));
+        // A late answer to a call of a pipeline that has ended (stopped while it waited) is dropped.
+        if (this.finished || this.state === 'Stopping') return;
+        if (!this.hostCalls) throw new PsrpProtocolError('PIPELINE_HOST_RESPONSE for a pipeline that made no host call');
+        return this.hostCalls.respond(r);
+      }
       default:
         throw new PsrpProtocolError(`${messageTypeName(m.type)} is not a pipeline message`);
     }
@@ -578,6 +612,11 @@ export class Pipeline {
     this.description = spec.statements.map((s) => s.map((c) => c.command).join(' | ')).join('; ');
     this.transition('Start');
     if (!spec.noInput) this.input = new InputQueue();
+    const target = hostTarget(spec.host, this.pool.host);
+    if (target === 'pipeline') {
+      this.hostCalls = new HostCallChannel({ send: (data) => this.emitHostCall(data) }, this.pool.ctx.maxPendingHostCalls ?? 4);
+    }
+    this.host = target === 'pipeline' && this.hostCalls ? invocationHost(this.hostCalls, spec.host) : target === 'pool' ? invocationHost(this.pool.hostChannel(), this.pool.host) : undefined;
     void this.run(spec);
   }
 
@@ -607,6 +646,7 @@ export class Pipeline {
           input: index === 0 ? this.input : undefined,
           sink: this.sink(streamRoutes(statement)),
           signal: this.controller.signal,
+          ...(this.host ? { host: this.host } : {}),
         });
         if (this.state !== 'Running' || result.state === 'Failed') break;
       }
@@ -616,6 +656,22 @@ export class Pipeline {
     if (this.state !== 'Running') return;
     if (result.state === 'Completed') this.finish('Complete', pipelineStateData(PipelineStateValue.Completed));
     else this.finish('Fail', pipelineStateData(PipelineStateValue.Failed, toErrorObject(result.error, false)));
+  }
+
+  /** A PIPELINE_HOST_CALL joins the pipeline's output, in order, with the same back-pressure. */
+  private async emitHostCall(data: PsObject): Promise<void> {
+    if (this.state !== 'Running') throw new HostCallAborted(`the pipeline is ${this.state}`);
+    this.push(MessageType.PIPELINE_HOST_CALL, data);
+    const limit = this.pool.ctx.maxBufferedOutput;
+    if (this.out.bytes >= limit) await this.out.waitBelow(limit);
+  }
+
+  /**
+   * Blocked in a value-returning host call whose message has been delivered: the Receive that
+   * carried it reports CommandState Pending (fixture test_psrp_pshost_ui_mocked_methods.yml #6).
+   */
+  get awaitingHost(): boolean {
+    return (this.hostCalls?.pending ?? 0) > 0 && this.out.isEmpty && !this.finished;
   }
 
   /** JEA: script text in NoLanguage, or a command that is not visible, fails the pipeline (§6.2). */
@@ -647,7 +703,16 @@ export class Pipeline {
         if (route === 'null') return;
         if (route === 'output') return emit(MessageType.PIPELINE_OUTPUT, informationalRecord(kind, message, { merged: true }));
         const type = kind === 'Warning' ? MessageType.WARNING_RECORD : kind === 'Verbose' ? MessageType.VERBOSE_RECORD : MessageType.DEBUG_RECORD;
-        return emit(type, informationalRecord(kind, message));
+        // Not redirected, PowerShell writes the record through its host UI, which keeps it for
+        // the stream and then calls the client's Write*Line (InternalHostUserInterface.
+        // WriteWarningRecord; recorded: test_psrp_pshost_ui_mocked_methods.yml #10, record then call).
+        const host = this.host;
+        if (!host) return emit(type, informationalRecord(kind, message));
+        return (async () => {
+          await emit(type, informationalRecord(kind, message));
+          if (!live()) return;
+          await (kind === 'Warning' ? host.writeWarningLine(message) : kind === 'Verbose' ? host.writeVerboseLine(message) : host.writeDebugLine(message));
+        })();
       },
       information: (i) => {
         if (routes.information === 'null') return;
@@ -665,7 +730,15 @@ export class Pipeline {
         if (this.pool.protocolVersion === '2.2') return;
         return emit(MessageType.INFORMATION_RECORD, informationRecord(spec));
       },
-      progress: (p) => emit(MessageType.PROGRESS_RECORD, progressRecordData(p)),
+      // The same for progress: the record, then WriteProgress (source id 1, as recorded in #10).
+      progress: (p) => {
+        const host = this.host;
+        if (!host) return emit(MessageType.PROGRESS_RECORD, progressRecordData(p));
+        return (async () => {
+          await emit(MessageType.PROGRESS_RECORD, progressRecordData(p));
+          if (live()) await host.writeProgress(1, p);
+        })();
+      },
     };
   }
 
@@ -696,6 +769,7 @@ export class Pipeline {
 
   private end(): void {
     this.endedAt = this.pool.ctx.clock.now();
+    this.hostCalls?.close(`the pipeline is ${this.state}`);
     this.input?.end();
     this.out.releaseAll();
     this.pool.ctx.onPipelineEnd?.(this.pool, this);
@@ -706,6 +780,7 @@ export class Pipeline {
     if (!pipelineAllows(this.state, 'Stop')) pipelineTransition(this.state, 'Stop');
     if (this.finished) return;
     this.transition('Stop');
+    this.hostCalls?.close('the pipeline is stopping');
     this.controller.abort('stop');
     this.transition('Stopped');
     this.push(MessageType.PIPELINE_STATE, pipelineStateData(PipelineStateValue.Stopped, errorRecord(Errors.pipelineStopped())), true);

@@ -69,11 +69,13 @@ export function createResponse(f: PsrpShellFields & { readonly address: string }
 }
 
 /** One `<rsp:Stream>` per fragment; CommandState only with Done (fixture test_client_execute_ps.yml #4). */
-export function receiveResponse(commandId: string | undefined, fragments: readonly Buffer[], done: boolean): string {
+export function receiveResponse(commandId: string | undefined, fragments: readonly Buffer[], done: boolean, pending = false): string {
   const cid = commandId !== undefined ? ` CommandId="${escapeText(commandId)}"` : '';
   let out = '<rsp:ReceiveResponse>';
   for (const f of fragments) out += `<rsp:Stream Name="stdout"${cid}>${f.toString('base64')}</rsp:Stream>`;
   if (done && commandId !== undefined) out += `<rsp:CommandState CommandId="${escapeText(commandId)}" State="${STATE}Done"><rsp:ExitCode>0</rsp:ExitCode></rsp:CommandState>`;
+  // Blocked in a host call that waits for the client (fixture test_psrp_pshost_ui_mocked_methods.yml #6).
+  else if (pending && commandId !== undefined) out += `<rsp:CommandState CommandId="${escapeText(commandId)}" State="${STATE}Pending"></rsp:CommandState>`;
   return out + '</rsp:ReceiveResponse>';
 }
 

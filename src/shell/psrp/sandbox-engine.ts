@@ -1,17 +1,23 @@
 // The adapter from the PSRP engine interface (./engine.ts) to the emulated Windows PowerShell of
-// src/sandbox/powershell: one engine session per runspace pool, statements turned into script
-// text, values converted between the engine's object model and CLIXML values both ways.
+// src/sandbox/powershell: one engine session per runspace pool with the endpoint's language mode
+// and visible commands, a lone script run as its text and any other statement bound as objects
+// (argument values keep their types), values converted between the engine's object model and
+// CLIXML both ways, SecureStrings under the pool's session key (psrp.md §3.6).
 // Records stream through the session's sink as the script writes them; its terminating error
 // fails the pipeline; a stop aborts the invocation (and cuts Start-Sleep short). What the session
 // API does not offer is listed in docs/compatibility.md (## PowerShell Remoting).
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
-import { psVersionFor, type PowerShellEngine, type PowerShellSession } from '../../sandbox/powershell/index.js';
+import { isSecureString, psCredential, secureString, secureStringText } from '../../sandbox/powershell/runtime/secure.js';
+import { psVersionFor, type BoundCommand, type InvokeOptions, type InvokeResult, type PowerShellEngine, type PowerShellSession } from '../../sandbox/powershell/index.js';
 import { PSDateTime, PSEnum, PSErrorRecord, PSException, PSHashtable, PSObject, PSScriptBlock, PSTimeSpan, PSTypeRef, PSVersion, listTypeName, propertyValue, type PSValue } from '../../sandbox/powershell/index.js';
 import { ALIASES, CMDLETS } from '../../sandbox/powershell/cmdlets/index.js';
 import { paramTypeName } from '../../sandbox/powershell/runtime/binder.js';
 import { PsObject, PsPrim, enumValue, list, type PsValue } from './clixml.js';
 import type { Invocation, InvocationResult, PsrpEngine, PsrpFiles, PsrpRunspace, RunspaceOptions } from './engine.js';
 import type { Vfs } from '../../sandbox/vfs/types.js';
+import { isCommandCallable } from './jea.js';
+import { PROMPT_FUNCTION, clientHost, isExitPSSession, outDefaultOf, writeHostLine } from './sandbox-host.js';
 import { ERROR_CATEGORIES, errorRecord, type CommandMetadata, type PsVersionTable, type ErrorCategoryName, type ErrorRecordSpec, type PipelineArgument, type PipelineCommand } from './records.js';
 
 // ---- engine values → CLIXML ------------------------------------------------------------------
@@ -65,13 +71,16 @@ function shortType(v: PSValue): string {
 export function errorSpec(r: PSErrorRecord): ErrorRecordSpec {
   const target = r.targetObject;
   const category = (ERROR_CATEGORIES as readonly string[]).includes(r.category) ? (r.category as ErrorCategoryName) : 'NotSpecified';
+  // A script that does not parse (or breaks the language mode) fails as a ParseException over
+  // remoting; the console shows it as ParentContainsErrorRecordException (fixture: test_psrp_with_jea_configuration.yml #7).
+  const parse = r.parseError === true;
   return {
     message: r.exception.message,
-    exceptionTypes: exceptionChain(r.exception.typeName),
+    exceptionTypes: exceptionChain(parse ? 'System.Management.Automation.ParseException' : r.exception.typeName),
     fullyQualifiedErrorId: r.fullyQualifiedErrorId,
     category,
     activity: r.activity,
-    reason: r.categoryReason ?? r.exception.shortTypeName,
+    reason: r.categoryReason ?? (parse ? 'ParseException' : r.exception.shortTypeName),
     targetName: r.categoryTargetName ?? (target === null || target === undefined ? '' : typeof target === 'string' ? target : String(toClixml(target, 2) ?? '')),
     targetType: r.categoryTargetType ?? (target === null || target === undefined ? '' : shortType(target)),
     targetObject: toClixml(target ?? null, 1),
@@ -79,11 +88,47 @@ export function errorSpec(r: PSErrorRecord): ErrorRecordSpec {
   };
 }
 
+// ---- SecureString on the wire (psrp.md §3.6) ------------------------------------------------------
+
+/** `<SS>` both ways: AES-256-CBC with the pool's session key, zero IV, PKCS7, UTF-16LE text. */
+export interface SecureStringCodec {
+  /** undefined: no session key yet (the client has not exchanged keys). */
+  encrypt(text: string): string | undefined;
+  decrypt(base64: string): string | undefined;
+}
+
+export function secureStringCodec(key: () => Uint8Array | undefined): SecureStringCodec {
+  const iv = Buffer.alloc(16);
+  return {
+    encrypt: (text) => {
+      const k = key();
+      if (k === undefined || k.length !== 32) return undefined;
+      const c = createCipheriv('aes-256-cbc', k, iv);
+      return Buffer.concat([c.update(Buffer.from(text, 'utf16le')), c.final()]).toString('base64');
+    },
+    decrypt: (b64) => {
+      const k = key();
+      if (k === undefined || k.length !== 32) return undefined;
+      try {
+        const d = createDecipheriv('aes-256-cbc', k, iv);
+        return Buffer.concat([d.update(Buffer.from(b64, 'base64')), d.final()]).toString('utf16le');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
 /** Serialisation depth as remoting uses it: nested objects below it travel as their text. */
 const MAX_DEPTH = 2;
 
-export function toClixml(v: PSValue, depth = 0, seen = new Map<object, PsObject>()): PsValue {
+export function toClixml(v: PSValue, depth = 0, seen = new Map<object, PsObject>(), codec?: SecureStringCodec): PsValue {
   if (v === null || v === undefined) return null;
+  if (isSecureString(v)) {
+    // Without a session key there is nothing to encrypt with: the type name travels instead.
+    const sealed = codec?.encrypt(secureStringText(v) ?? '');
+    return sealed === undefined ? 'System.Security.SecureString' : new PsPrim('SS', sealed);
+  }
   if (typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') {
     if (Number.isInteger(v) && Math.abs(v) <= 2147483647) return v;
@@ -104,13 +149,13 @@ export function toClixml(v: PSValue, depth = 0, seen = new Map<object, PsObject>
     const typeName = listTypeName(v);
     const o = list([], typeName ? [typeName, 'System.Object'] : undefined);
     seen.set(v, o);
-    o.collection!.items.push(...v.map((x) => toClixml(x, depth + 1, seen)));
+    o.collection!.items.push(...v.map((x) => toClixml(x, depth + 1, seen, codec)));
     return o;
   }
   if (v instanceof PSHashtable) {
     const o = new PsObject({ typeNames: [v.typeName, 'System.Object'], dict: [] });
     seen.set(v, o);
-    for (const [k, val] of v.entries()) o.dict!.push([toClixml(k, depth + 1, seen), toClixml(val, depth + 1, seen)]);
+    for (const [k, val] of v.entries()) o.dict!.push([toClixml(k, depth + 1, seen, codec), toClixml(val, depth + 1, seen, codec)]);
     return o;
   }
   if (v instanceof PSObject) {
@@ -125,7 +170,7 @@ export function toClixml(v: PSValue, depth = 0, seen = new Map<object, PsObject>
       } catch {
         continue;
       }
-      (p.kind === 'NoteProperty' ? o.members : o.props).set(p.name, toClixml(val, depth + 1, seen));
+      (p.kind === 'NoteProperty' ? o.members : o.props).set(p.name, toClixml(val, depth + 1, seen, codec));
     }
     return o;
   }
@@ -134,7 +179,8 @@ export function toClixml(v: PSValue, depth = 0, seen = new Map<object, PsObject>
 
 // ---- CLIXML → engine values --------------------------------------------------------------------
 
-export function fromClixml(v: PsValue): PSValue {
+export function fromClixml(v: PsValue, codec?: SecureStringCodec): PSValue {
+  const from = (x: PsValue) => fromClixml(x, codec);
   if (v === null || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   if (v instanceof PsPrim) {
@@ -154,6 +200,11 @@ export function fromClixml(v: PsValue): PSValue {
         return String.fromCharCode(Number(v.text));
       case 'Version':
         return PSVersion.parse(v.text) ?? v.text;
+      case 'SS': {
+        // Decrypted with the session key; without one (or undecryptable) there is no value.
+        const text = codec?.decrypt(v.text);
+        return text === undefined ? null : secureString(text);
+      }
       case 'DT': {
         const ms = Date.parse(v.text);
         return Number.isNaN(ms) ? v.text : new PSDateTime(ms, /Z$/.test(v.text) ? 'Utc' : /[+-]\d\d:\d\d$/.test(v.text) ? 'Local' : 'Unspecified');
@@ -164,17 +215,24 @@ export function fromClixml(v: PsValue): PSValue {
   }
   if (v.dict) {
     const h = new PSHashtable(v.typeNames?.some((t) => t.endsWith('OrderedDictionary')) ?? false);
-    for (const [k, val] of v.dict) h.set(fromClixml(k), fromClixml(val));
+    for (const [k, val] of v.dict) h.set(from(k), from(val));
     return h;
   }
-  if (v.collection) return v.collection.items.map(fromClixml);
+  if (v.collection) return v.collection.items.map(from);
   if (v.baseValue !== undefined && v.typeNames?.includes('System.Enum')) {
-    const n = typeof v.baseValue === 'number' ? v.baseValue : Number(fromClixml(v.baseValue));
+    const n = typeof v.baseValue === 'number' ? v.baseValue : Number(from(v.baseValue));
     return new PSEnum(v.typeNames[0]?.replace(/^Deserialized\./, '') ?? 'System.Enum', v.toStringText ?? String(n), n);
   }
+  // PSCredential is rehydrated (a type the serializer knows, psrp.md §4.2): a live credential again.
+  if (v.typeNames?.[0]?.replace(/^Deserialized\./, '') === 'System.Management.Automation.PSCredential') {
+    const get = (name: string) => [...v.props, ...v.members].find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+    const user = get('UserName');
+    const pw = from(get('Password') ?? null);
+    if (typeof user === 'string' && isSecureString(pw)) return psCredential([user, pw]);
+  }
   const o = new PSObject(v.typeNames ?? ['System.Management.Automation.PSCustomObject', 'System.Object']);
-  for (const [k, val] of v.props) o.addProperty({ name: k, value: fromClixml(val), kind: 'Property' });
-  for (const [k, val] of v.members) o.setNote(k, fromClixml(val));
+  for (const [k, val] of v.props) o.addProperty({ name: k, value: from(val), kind: 'Property' });
+  for (const [k, val] of v.members) o.setNote(k, from(val));
   if (v.toStringText !== undefined) {
     const t = v.toStringText;
     o.toStringFn = () => t;
@@ -182,7 +240,7 @@ export function fromClixml(v: PsValue): PSValue {
   return o;
 }
 
-// ---- statements → script text ---------------------------------------------------------------------
+// ---- statements → script text (descriptions, and the tests of literals) ---------------------------
 
 const quote = (s: string) => `'${s.replace(/['‘’‚‛]/g, '$&$&')}'`;
 
@@ -240,6 +298,23 @@ export function statementText(statement: readonly PipelineCommand[]): string {
     .join(' | ');
 }
 
+/** A command with its argument objects as engine values; a Nil value on a named argument is a present switch. */
+export function boundCommand(c: PipelineCommand, codec?: SecureStringCodec): BoundCommand {
+  return {
+    command: c.command,
+    isScript: c.isScript,
+    ...(c.useLocalScope === true ? { useLocalScope: true } : {}),
+    // `--%` carries Invoke-Command's $using: values (psrp.md §3.2); $using: is not emulated.
+    args: c.args
+      .filter((a) => a.name !== '--%')
+      .map((a) => {
+        if (a.name !== undefined && a.value === null) return { name: a.name, value: null, switchPresent: true };
+        if (a.value instanceof PsPrim && a.value.tag === 'SBK') return { name: a.name, value: null, scriptBlock: a.value.text };
+        return { name: a.name, value: fromClixml(a.value, codec) };
+      }),
+  };
+}
+
 // ---- the engine -----------------------------------------------------------------------------------
 
 
@@ -254,12 +329,17 @@ function catalogue(): CommandMetadata[] {
     const cmd = CMDLETS.find((c) => c.name === target);
     out.push({ name: alias, commandType: 'Alias', namespace: cmd?.module ?? '', resolvedCommandName: target, parameters: [] });
   }
+  // Carried out by the PSRP layer (./sandbox-host.ts): Enter-PSSession's probe asks for them (psrp.md §3.4 step 2).
+  if (!out.some((c) => c.name === 'Exit-PSSession')) out.push({ name: 'Exit-PSSession', commandType: 'Cmdlet', namespace: 'Microsoft.PowerShell.Core', parameters: [] });
+  out.push({ name: 'prompt', commandType: 'Function', namespace: '', parameters: [] });
   return out;
 }
 
 class SandboxRunspace implements PsrpRunspace {
   private session: PowerShellSession;
   private current: AbortSignal | undefined;
+  /** The session the prompt function was defined in. */
+  private promptSession: PowerShellSession | undefined;
 
   constructor(
     private readonly ps: PowerShellEngine,
@@ -301,7 +381,15 @@ class SandboxRunspace implements PsrpRunspace {
   }
 
   private open(): PowerShellSession {
-    return this.ps.openSession({ host: this.opts.host, clock: this.opts.clock, sleep: (ms) => this.sleep(this.opts.clock, ms) });
+    const profile = this.opts.profile;
+    return this.ps.openSession({
+      host: this.opts.host,
+      clock: this.opts.clock,
+      sleep: (ms) => this.sleep(this.opts.clock, ms),
+      // The endpoint's language mode and visible commands hold inside scripts too (psrp.md §6).
+      languageMode: profile.languageMode,
+      ...(profile.visibleCommands !== undefined ? { commandVisible: (name: string) => isCommandCallable(profile, name) } : {}),
+    });
   }
 
   /** Start-Sleep on the injected clock, cut short when the running pipeline is stopped. */
@@ -322,28 +410,56 @@ class SandboxRunspace implements PsrpRunspace {
     });
   }
 
+  private readonly codec = secureStringCodec(() => this.opts.sessionKey?.());
+
+  /**
+   * One statement: a lone script as text (it runs at top level, as Windows runs AddScript); any
+   * other pipeline with its argument objects bound as they are (psrp.md §3.2).
+   */
+  private run(statement: readonly PipelineCommand[], opts: InvokeOptions): Promise<InvokeResult> {
+    const only = statement[0];
+    if (statement.length === 1 && only !== undefined && only.isScript && only.args.length === 0 && only.useLocalScope !== true) return this.session.invoke(only.command, opts);
+    return this.session.invokeCommands(statement.map((c) => boundCommand(c, this.codec)), opts);
+  }
+
   async invoke(inv: Invocation): Promise<InvocationResult> {
     const input: PSValue[] = [];
-    if (inv.input) for await (const v of inv.input) input.push(fromClixml(v));
+    const codec = this.codec;
+    if (inv.input) for await (const v of inv.input) input.push(fromClixml(v, codec));
     this.current = inv.signal;
+    // Windows PowerShell's default prompt function, once per session (psrp.md §3.4 step 3).
+    if (this.promptSession !== this.session) {
+      this.promptSession = this.session;
+      await this.session.invoke(PROMPT_FUNCTION);
+    }
     try {
-      for (const statement of inv.statements) {
+      for (const full of inv.statements) {
+        // Exit-PSSession: the PopRunspace host call, then Completed (psrp.md §3.4 step 6).
+        if (isExitPSSession(full)) {
+          await inv.host?.popRunspace();
+          continue;
+        }
+        // With a client host the Out-Default the client appends renders server-side (§3.4 step 4).
+        const { statement, render } = outDefaultOf(full, inv.host, this.opts.clock);
         // An error record is held until the next record: the one that ends the script becomes the
         // pipeline's ExceptionAsErrorRecord and is not also sent as ERROR_RECORD (psrp.md §3.2).
         let pending: PSErrorRecord | undefined;
         const flush = async () => {
           const e = pending;
           pending = undefined;
-          if (e) await inv.sink.error(errorSpec(e));
+          if (e && render?.takesErrors) await render.error(e);
+          else if (e) await inv.sink.error(errorSpec(e));
         };
         let hostLine = '';
-        const r = await this.session.invoke(statementText(statement), {
+        const r = await this.run(statement, {
           ...(inv.input ? { input } : {}),
           abort: inv.signal,
+          ...(inv.host ? { clientHost: clientHost(inv.host, inv.sink, (v) => fromClixml(v, codec)) } : {}),
           sink: {
             output: async (v) => {
               await flush();
-              await inv.sink.output(toClixml(v));
+              if (render) await render.output(v);
+              else await inv.sink.output(toClixml(v, 0, new Map(), codec));
             },
             error: async (e) => {
               await flush();
@@ -363,7 +479,7 @@ class SandboxRunspace implements PsrpRunspace {
             },
             information: async (v) => {
               await flush();
-              await inv.sink.information({ messageData: toClixml(v), source: 'Write-Information', tags: [] });
+              await inv.sink.information({ messageData: toClixml(v, 0, new Map(), codec), source: 'Write-Information', tags: [] });
             },
             // Write-Host: an information record tagged PSHOST per line (psrp.md §4.8).
             host: async (text) => {
@@ -371,12 +487,13 @@ class SandboxRunspace implements PsrpRunspace {
               hostLine += text;
               const lines = hostLine.split('\n');
               hostLine = lines.pop() ?? '';
-              for (const line of lines) await inv.sink.information({ messageData: hostMessage(line), source: 'Write-Host', tags: ['PSHOST'] });
+              for (const line of lines) await writeHostLine(inv.sink, inv.host, line);
             },
           },
         });
         if (r.stopped || inv.signal.aborted) return { state: 'Completed' };
-        if (hostLine !== '') await inv.sink.information({ messageData: hostMessage(hostLine), source: 'Write-Host', tags: ['PSHOST'] });
+        if (hostLine !== '') await writeHostLine(inv.sink, inv.host, hostLine, false);
+        await render?.end();
         if (r.terminatingError) {
           if (pending !== r.terminatingError) await flush();
           return { state: 'Failed', error: errorSpec(r.terminatingError) };
@@ -409,19 +526,6 @@ class SandboxRunspace implements PsrpRunspace {
   }
 
   close(): void {}
-}
-
-function hostMessage(line: string): PsObject {
-  return new PsObject({
-    typeNames: ['System.Management.Automation.HostInformationMessage', 'System.Object'],
-    toStringText: line,
-    props: [
-      ['Message', line],
-      ['ForegroundColor', null],
-      ['BackgroundColor', null],
-      ['NoNewLine', false],
-    ],
-  });
 }
 
 /** The emulated Windows PowerShell as the engine of PSRP pipelines; `vfs` enables pypsrp copy/fetch. */

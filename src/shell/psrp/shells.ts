@@ -431,10 +431,11 @@ export class PsrpShellManager {
     const taken = queue.take(budget, shell.pool.nextObjectId);
     const done = pipeline !== undefined && taken.finished;
     if (pipeline && done) pipeline.doneDelivered = true;
+    const pending = pipeline !== undefined && !done && taken.fragments.length > 0 && pipeline.awaitingHost;
     return {
       action: 'http://schemas.microsoft.com/wbem/wsman/1/windows/shell/ReceiveResponse',
       namespaces: 'receive',
-      body: [body.receiveResponse(pipeline ? commandId : undefined, taken.fragments, done)],
+      body: [body.receiveResponse(pipeline ? commandId : undefined, taken.fragments, done, pending)],
     };
   }
 

@@ -5,8 +5,10 @@ import { JSON_CMDLETS } from './json.js';
 import { OBJECT_CMDLETS } from './objects.js';
 import { OUTPUT_CMDLETS } from './output.js';
 import { MISC_CMDLETS } from './system.js';
+import { SECURITY_CMDLETS } from './security.js';
+import { readHostCmdlet } from '../host/session-host.js';
 
-export const CMDLETS: readonly CmdletDef[] = [...OUTPUT_CMDLETS, ...OBJECT_CMDLETS, ...ITEM_CMDLETS, ...JSON_CMDLETS, ...MISC_CMDLETS];
+export const CMDLETS: readonly CmdletDef[] = [...OUTPUT_CMDLETS, ...OBJECT_CMDLETS, ...ITEM_CMDLETS, ...JSON_CMDLETS, ...MISC_CMDLETS, ...SECURITY_CMDLETS, readHostCmdlet];
 
 /** Built-in aliases of Windows PowerShell 5.1 for the emulated cmdlets. */
 export const ALIASES: Readonly<Record<string, string>> = {

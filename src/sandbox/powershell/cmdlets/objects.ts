@@ -1,5 +1,6 @@
 // The object cmdlets of the pipeline: Select-Object, Where-Object, ForEach-Object, Sort-Object,
 // Measure-Object, Group-Object, New-Object, Get-Member.
+import { isCoreTypeName } from '../runtime/language-mode.js';
 import type { CmdletContext, CmdletDef, ParamDef } from '../runtime/command.js';
 import { isEnumerable, toBool, toNumber, toStr, typeNameOf, typeNamesOf } from '../runtime/convert.js';
 import { PSRuntimeError } from '../runtime/errors.js';
@@ -609,15 +610,24 @@ export const groupObject = def('Group-Object', UTIL, [
 // ---- New-Object / Get-Member -------------------------------------------------------------------------
 
 export const newObjectCmd = def('New-Object', UTIL, [
-  { name: 'TypeName', type: 'string', position: 0, mandatory: true },
+  // Mandatory in the Net parameter set only; -ComObject is the other set.
+  { name: 'TypeName', type: 'string', position: 0 },
   { name: 'ArgumentList', aliases: ['Args'], type: 'object[]', position: 1 },
   { name: 'Property', type: 'hashtable' },
   { name: 'ComObject', type: 'string' },
   { name: 'Strict', type: 'switch' },
 ], {
   process: async (c) => {
+    const constrained = c.engine.languageMode === 'ConstrainedLanguage';
+    // New-Object.cs: ConstrainedLanguage creates core types only, and no COM objects [NewObjectStrings.resx].
+    if (c.has('ComObject') && constrained) {
+      c.terminate({ message: 'Cannot create type. Only core types are supported in this language mode.', errorId: 'CannotCreateComTypeConstrainedLanguage', category: 'PermissionDenied', exceptionType: 'System.Management.Automation.PSNotSupportedException' });
+    }
     if (c.has('ComObject')) {
       c.terminate({ message: `Retrieving the COM class factory for component with CLSID {00000000-0000-0000-0000-000000000000} failed due to the following error: 80040154 Class not registered (Exception from HRESULT: 0x80040154 (REGDB_E_CLASSNOTREG)).`, errorId: 'NoCOMClassIdentified', category: 'ResourceUnavailable', exceptionType: 'System.Runtime.InteropServices.COMException' });
+    }
+    if (!c.has('TypeName')) {
+      c.terminate({ message: 'Cannot process command because of one or more missing mandatory parameters: TypeName.', errorId: 'MissingMandatoryParameter', category: 'InvalidArgument', exceptionType: 'System.Management.Automation.ParameterBindingException' });
     }
     const name = c.str('TypeName') ?? '';
     let type: PSTypeRef | undefined;
@@ -633,6 +643,9 @@ export const newObjectCmd = def('New-Object', UTIL, [
         category: 'InvalidType',
         exceptionType: 'System.Management.Automation.PSArgumentException',
       });
+    }
+    if (constrained && !isCoreTypeName(type.fullName) && type.fullName !== 'System.Object') {
+      c.terminate({ message: 'Cannot create type. Only core types are supported in this language mode.', errorId: 'CannotCreateTypeConstrainedLanguage', category: 'PermissionDenied', exceptionType: 'System.Management.Automation.PSNotSupportedException' });
     }
     const args = c.get('ArgumentList');
     const list = args === undefined || args === null ? [] : Array.isArray(args) ? args : [args];

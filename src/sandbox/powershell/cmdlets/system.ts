@@ -2,7 +2,10 @@
 // lists of a Windows Server 2019 host), Get-Command, Get-Alias, Get-Host, *-Variable,
 // Invoke-Expression, Start-Sleep, and the accepted-and-ignored module / policy cmdlets.
 import { ParseError } from '../language/errors.js';
-import type { CmdletContext, CmdletDef, ParamDef } from '../runtime/command.js';
+import { COMMON_PARAMETERS, SHOULD_PROCESS_PARAMETERS, type CmdletContext, type CmdletDef, type ParamDef } from '../runtime/command.js';
+import { paramTypeName } from '../runtime/binder.js';
+import type { FunctionInfo } from '../runtime/scope.js';
+import { resolveType } from '../runtime/types.js';
 import { numberToString, toStr } from '../runtime/convert.js';
 import { dateParts, formatDate } from '../runtime/dotnet-format.js';
 import { makeRecord, PSRuntimeError } from '../runtime/errors.js';
@@ -10,7 +13,7 @@ import { enumValue } from '../runtime/members.js';
 import { hasWildcard, wildcardToRegExp } from '../runtime/operators.js';
 import { PSVariable } from '../runtime/scope.js';
 import { convertTo } from '../runtime/types.js';
-import { PSDateTime, PSEnum, PSException, PSObject, PSTimeSpan, PSTypeRef, PSVersion, type PSValue } from '../runtime/values.js';
+import { asList, PSDateTime, PSEnum, PSException, PSHashtable, PSObject, PSTimeSpan, PSTypeRef, PSVersion, type PSValue } from '../runtime/values.js';
 
 const UTIL = 'Microsoft.PowerShell.Utility';
 const MGMT = 'Microsoft.PowerShell.Management';
@@ -379,7 +382,54 @@ export const getService = def('Get-Service', MGMT, [
 
 const MODULE_VERSIONS: Record<string, string> = { 'Microsoft.PowerShell.Management': '3.1.0.0', 'Microsoft.PowerShell.Utility': '3.1.0.0', 'Microsoft.PowerShell.Core': '3.0.0.0' };
 
-function commandInfo(kind: 'Cmdlet' | 'Function' | 'Alias' | 'Application', name: string, source: string, extra: { definition?: string; resolved?: string; path?: string } = {}): PSObject {
+// ---- CommandInfo.Parameters (Import-PSSession reads Name, IsDynamic, Aliases, SwitchParameter) ----
+
+const MSCORLIB = 'mscorlib, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089';
+const SMA = 'System.Management.Automation, Version=3.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35';
+const PARAMETERS_TYPE = `System.Collections.Generic.Dictionary\`2[[System.String, ${MSCORLIB}],[System.Management.Automation.ParameterMetadata, ${SMA}]]`;
+const ALIASES_TYPE = `System.Collections.ObjectModel.Collection\`1[[System.String, ${MSCORLIB}]]`;
+
+/** The common parameters' .NET types [about_CommonParameters]. */
+const COMMON_TYPES: Record<string, string> = {
+  ErrorAction: 'System.Management.Automation.ActionPreference',
+  WarningAction: 'System.Management.Automation.ActionPreference',
+  InformationAction: 'System.Management.Automation.ActionPreference',
+};
+
+/** A ParameterMetadata as Windows serialises it (recorded: test_psrp_get_command_metadata.yml). */
+function parameterMetadata(name: string, type: string, aliases: readonly string[]): PSObject {
+  const o = new PSObject(['System.Management.Automation.ParameterMetadata', 'System.Object']);
+  o.addProperty({ name: 'Name', kind: 'Property', value: name });
+  o.addProperty({ name: 'ParameterType', kind: 'Property', value: type });
+  o.addProperty({ name: 'Aliases', kind: 'Property', value: asList([...aliases], ALIASES_TYPE) });
+  o.addProperty({ name: 'IsDynamic', kind: 'Property', value: false });
+  o.addProperty({ name: 'SwitchParameter', kind: 'Property', value: type === 'System.Management.Automation.SwitchParameter' });
+  o.toStringFn = () => 'System.Management.Automation.ParameterMetadata';
+  return o;
+}
+
+function parametersOf(list: readonly { name: string; type: string; aliases: readonly string[] }[]): PSHashtable {
+  const h = new PSHashtable();
+  h.dictionaryType = PARAMETERS_TYPE;
+  for (const p of list) h.set(p.name, parameterMetadata(p.name, p.type, p.aliases));
+  return h;
+}
+
+const commonParameters = (shouldProcess: boolean) =>
+  [...COMMON_PARAMETERS, ...(shouldProcess ? SHOULD_PROCESS_PARAMETERS : [])].map((p) => ({ name: p.name, type: COMMON_TYPES[p.name] ?? paramTypeName(p), aliases: p.aliases ?? [] }));
+
+/** A cmdlet's parameters, then the common ones (all of them: Import-PSSession proxies it as a cmdlet). */
+export function cmdletParameters(d: CmdletDef): PSHashtable {
+  return parametersOf([...d.params.map((p) => ({ name: p.name, type: paramTypeName(p), aliases: p.aliases ?? [] })), ...commonParameters(d.shouldProcess === true)]);
+}
+
+function functionParameters(f: FunctionInfo): PSHashtable {
+  const params = f.parameters ?? f.body.paramBlock?.parameters ?? [];
+  const own = params.map((p) => ({ name: p.name, type: p.typeName === undefined ? 'System.Object' : (resolveType(p.typeName)?.fullName ?? p.typeName), aliases: p.aliases }));
+  return parametersOf([...own, ...(f.body.cmdletBinding ? commonParameters(false) : [])]);
+}
+
+function commandInfo(kind: 'Cmdlet' | 'Function' | 'Alias' | 'Application', name: string, source: string, extra: { definition?: string; resolved?: string; path?: string; parameters?: () => PSValue; cmdletBinding?: boolean } = {}): PSObject {
   const typeName = { Cmdlet: 'System.Management.Automation.CmdletInfo', Function: 'System.Management.Automation.FunctionInfo', Alias: 'System.Management.Automation.AliasInfo', Application: 'System.Management.Automation.ApplicationInfo' }[kind];
   const o = new PSObject([typeName, 'System.Management.Automation.CommandInfo', 'System.Object']);
   const version = kind === 'Application' ? new PSVersion(10, 0, 17763, 1) : MODULE_VERSIONS[source] !== undefined ? PSVersion.parse(MODULE_VERSIONS[source] ?? '') ?? null : null;
@@ -396,6 +446,11 @@ function commandInfo(kind: 'Cmdlet' | 'Function' | 'Alias' | 'Application', name
     o.setNote('ResolvedCommandName', extra.resolved ?? '');
   }
   if (kind === 'Application') o.setNote('Path', extra.path ?? '');
+  // CmdletInfo's DefaultParameterSet (the emulation has no parameter sets), FunctionInfo's CmdletBinding.
+  if (kind === 'Cmdlet' || kind === 'Function') o.addProperty({ name: 'DefaultParameterSet', kind: 'Property', value: null });
+  if (kind === 'Function') o.addProperty({ name: 'CmdletBinding', kind: 'Property', value: extra.cmdletBinding === true });
+  const parameters = extra.parameters ?? (() => parametersOf([]));
+  o.addProperty({ name: 'Parameters', kind: 'Property', getter: parameters });
   o.toStringFn = () => (kind === 'Alias' ? name : name);
   return o;
 }
@@ -404,9 +459,19 @@ const KNOWN_APPLICATIONS = ['cmd.exe', 'hostname.exe', 'whoami.exe', 'ipconfig.e
 
 function allCommands(c: CmdletContext): PSObject[] {
   const out: PSObject[] = [];
-  for (const [a, target] of [...c.engine.aliases].sort((x, y) => x[0].localeCompare(y[0]))) out.push(commandInfo('Alias', a, '', { resolved: target, definition: target }));
-  for (const f of c.frame.scope.allFunctions().sort((x, y) => x.name.toLowerCase().localeCompare(y.name.toLowerCase()))) out.push(commandInfo('Function', f.name, '', { definition: '' }));
-  for (const d of [...c.engine.cmdlets.values()].sort((x, y) => x.name.localeCompare(y.name))) out.push(commandInfo('Cmdlet', d.name, d.module));
+  const visible = (n: string) => c.engine.config.commandVisible?.(n) ?? true;
+  for (const [a, target] of [...c.engine.aliases].sort((x, y) => x[0].localeCompare(y[0]))) {
+    if (!visible(a)) continue;
+    const d = c.engine.cmdlets.get(target.toLowerCase());
+    out.push(commandInfo('Alias', a, '', { resolved: target, definition: target, ...(d ? { parameters: () => cmdletParameters(d) } : {}) }));
+  }
+  for (const f of c.frame.scope.allFunctions().sort((x, y) => x.name.toLowerCase().localeCompare(y.name.toLowerCase()))) {
+    if (c.engine.builtinFunctions.has(f.name.toLowerCase()) && !visible(f.name)) continue;
+    out.push(commandInfo('Function', f.name, '', { definition: '', parameters: () => functionParameters(f), cmdletBinding: f.body.cmdletBinding }));
+  }
+  for (const d of [...c.engine.cmdlets.values()].sort((x, y) => x.name.localeCompare(y.name))) {
+    if (visible(d.name)) out.push(commandInfo('Cmdlet', d.name, d.module, { parameters: () => cmdletParameters(d) }));
+  }
   return out;
 }
 
@@ -424,7 +489,8 @@ export const getCommand = def('Get-Command', CORE, [
 ], {
   process: async (c) => {
     const all = allCommands(c);
-    const types = c.strs('CommandType')?.map((t) => t.toLowerCase());
+    // A CommandTypes flags value arrives as its names ("Alias, Function, Filter, Cmdlet").
+    const types = c.strs('CommandType')?.flatMap((t) => t.split(',')).map((t) => t.trim().toLowerCase());
     const modules = c.strs('Module')?.map((m) => wildcardToRegExp(m));
     const nouns = c.strs('Noun')?.map((m) => wildcardToRegExp(m));
     const verbs = c.strs('Verb')?.map((m) => wildcardToRegExp(m));

@@ -227,7 +227,8 @@ export type ExpressionAst =
   | ParenAst
   | HashtableAst
   | ScriptBlockExpressionAst
-  | ArgumentConcatAst;
+  | ArgumentConcatAst
+  | BoundValueAst;
 
 export interface ConstantAst {
   readonly kind: 'Constant';
@@ -360,4 +361,12 @@ export interface ArgumentConcatAst {
   readonly kind: 'ArgumentConcat';
   readonly extent: Extent;
   readonly parts: readonly ExpressionAst[];
+}
+
+/** A value bound from outside the script text (a PSRP command's argument object): evaluates to itself. */
+export interface BoundValueAst {
+  readonly kind: 'BoundValue';
+  readonly extent: Extent;
+  /** The runtime value (a PSValue; typed loosely to keep the syntax tree free of runtime types). */
+  readonly value: unknown;
 }

@@ -64,6 +64,7 @@ import {
 import { PSVariable, Scope, type FunctionInfo } from './scope.js';
 import type { EnvStore, RuntimeServices } from './services.js';
 import { getStatic, invokeStatic } from './statics.js';
+import { conversionDenied, isCoreTypeName, isCoreValue, methodDenied, propertySetDenied, restrictedLanguageErrors } from './language-mode.js';
 import { convertTo, requireType, resolveType } from './types.js';
 import {
   PSErrorRecord,
@@ -97,6 +98,12 @@ export interface EngineConfig {
   readonly maxStringLength: number;
   readonly maxArrayLength: number;
   readonly languageMode: 'FullLanguage' | 'ConstrainedLanguage' | 'RestrictedLanguage' | 'NoLanguage';
+  /**
+   * A session's visible commands (JEA, psrp.md §6.2): called with the name as typed (module prefix
+   * removed) for every command a script resolves, except functions the script itself defined;
+   * false makes the command not found. Undefined: everything is visible.
+   */
+  readonly commandVisible?: (name: string) => boolean;
   /** Run an external program; undefined when it does not exist. */
   readonly runExternal: (name: string, args: string[], stdin: string, onStdout: (text: string) => Promise<void>) => Promise<number> | undefined;
   /** Yield to the event loop now and then (long loops stay responsive). */
@@ -189,6 +196,20 @@ export class Engine implements RuntimeServices {
       true,
     );
   }
+
+  get languageMode(): EngineConfig['languageMode'] {
+    return this.config.languageMode;
+  }
+
+  /** Functions PowerShell itself defines (mkdir, cd..): subject to a session's visibility. */
+  readonly builtinFunctions = new Set<string>();
+
+  /**
+   * Pipelines a remoting client sent as commands (PSRP `Cmds`): an error that would end the
+   * statement of a script fails the whole pipeline instead, as a pipeline run through the
+   * PowerShell API does on Windows (a command not found, a cmdlet's ThrowTerminatingError; psrp.md §3.2).
+   */
+  readonly clientStatements = new WeakSet<object>();
 
   // ---- RuntimeServices ------------------------------------------------------------------
 
@@ -356,11 +377,15 @@ export class Engine implements RuntimeServices {
   // ---- running scripts -------------------------------------------------------------------
 
   /** Parse text as a script (ParseError on syntax errors). */
-  parse(text: string, file = 'line'): { ast: A.ScriptBlockAst; source: ScriptSource } {
+  parse(text: string, file = 'line', languageChecks = true): { ast: A.ScriptBlockAst; source: ScriptSource } {
     const source = new ScriptSource(text, file);
     const parser = new Parser(source);
     const ast = parser.parseScript();
-    if (this.config.languageMode === 'NoLanguage') {
+    if (languageChecks && this.config.languageMode === 'RestrictedLanguage') {
+      const errors = restrictedLanguageErrors(ast);
+      if (errors.length > 0) throw new ParseError(source, errors);
+    }
+    if (languageChecks && this.config.languageMode === 'NoLanguage') {
       const simple = (ast.end ?? []).every((s) => s.kind === 'Pipeline' && s.elements.every((e) => e.kind === 'Command' && e.elements.every((x) => x.kind === 'StringConstant' || x.kind === 'CommandParameter' || x.kind === 'Constant')));
       if (!simple || ast.begin !== undefined || ast.process !== undefined) {
         throw new ParseError(source, [{ id: 'ScriptsNotAllowed', message: 'The syntax is not supported by this runspace. This can occur if the runspace is in no-language mode.', extent: { start: 0, end: text.length }, incomplete: false }]);
@@ -426,10 +451,11 @@ export class Engine implements RuntimeServices {
       try {
         await this.execStatement(s, frame, out);
       } catch (e) {
-        if (e instanceof PSRuntimeError && !e.scriptTerminating) {
+        if (e instanceof PSRuntimeError && !e.scriptTerminating && !this.clientStatements.has(s)) {
           await this.handleStatementError(e, frame, s);
           continue;
         }
+        if (e instanceof PSRuntimeError) e.scriptTerminating = true;
         if (e instanceof PSRuntimeError) this.attachPosition(e.record, s.extent, frame);
         throw e;
       }
@@ -771,6 +797,7 @@ export class Engine implements RuntimeServices {
         this.setVariable(t.name, t.scope, value, frame);
         return;
       case 'Convert': {
+        this.checkTypeAllowed(t.type.name);
         const type = requireType(t.type.name);
         if (t.operand.kind === 'Variable') {
           this.setVariable(t.operand.name, t.operand.scope, value, frame, type);
@@ -782,6 +809,11 @@ export class Engine implements RuntimeServices {
       case 'Member': {
         const target = await this.evalExpr(t.target, frame);
         const name = toStr(await this.evalExpr(t.member, frame));
+        if (this.config.languageMode === 'ConstrainedLanguage' && !isCoreValue(target)) {
+          const e = propertySetDenied();
+          this.attachPosition(e.record, t.extent, frame);
+          throw e;
+        }
         try {
           setMember(target, name, value);
         } catch (e) {
@@ -860,6 +892,8 @@ export class Engine implements RuntimeServices {
     switch (e.kind) {
       case 'Constant':
         return e.value;
+      case 'BoundValue':
+        return e.value as PSValue;
       case 'StringConstant':
         return e.value;
       case 'ExpandableString':
@@ -873,10 +907,7 @@ export class Engine implements RuntimeServices {
       case 'Convert':
         return this.withPosition(e.extent, frame, () => this.convertExpr(e, frame));
       case 'TypeExpression':
-        return this.withPosition(e.extent, frame, async () => {
-          this.checkTypeAllowed(e.type.name);
-          return requireType(e.type.name);
-        });
+        return this.withPosition(e.extent, frame, async () => requireType(e.type.name));
       case 'Member':
         return this.withPosition(e.extent, frame, () => this.memberExpr(e, frame));
       case 'InvokeMember':
@@ -941,13 +972,11 @@ export class Engine implements RuntimeServices {
     }
   }
 
+  /** ConstrainedLanguage: conversions only to core types (and [object]). */
   private checkTypeAllowed(name: string): void {
-    if (this.config.languageMode === 'FullLanguage') return;
+    if (this.config.languageMode !== 'ConstrainedLanguage') return;
     const t = resolveType(name);
-    const allowed = ['System.Int32', 'System.Int64', 'System.String', 'System.Boolean', 'System.Double', 'System.DateTime', 'System.Collections.Hashtable', 'System.Object[]', 'System.Management.Automation.PSCustomObject', 'System.Collections.Specialized.OrderedDictionary', 'System.Management.Automation.SwitchParameter', 'System.Void', 'System.Version', 'System.Guid', 'System.Char', 'System.Byte', 'System.TimeSpan', 'System.Array', 'System.Object'];
-    if (t !== undefined && !allowed.includes(t.fullName.replace(/\[\]$/, ''))) {
-      throw runtimeError({ message: 'Cannot invoke method. Method invocation is supported only on core types in this language mode.', errorId: 'MethodInvocationNotSupportedInConstrainedLanguage', category: 'InvalidOperation' });
-    }
+    if (t !== undefined && t.fullName !== 'System.Object' && !isCoreTypeName(t.fullName)) throw conversionDenied(name);
   }
 
   private async expandString(e: A.ExpandableStringAst, frame: Frame): Promise<string> {
@@ -1117,8 +1146,11 @@ export class Engine implements RuntimeServices {
     const args: PSValue[] = [];
     for (const a of e.args) args.push(await this.evalExpr(a, frame));
     await this.tick();
-    if (this.config.languageMode !== 'FullLanguage' && e.isStatic) {
-      throw runtimeError({ message: 'Cannot invoke method. Method invocation is supported only on core types in this language mode.', errorId: 'MethodInvocationNotSupportedInConstrainedLanguage', category: 'InvalidOperation' });
+    if (this.config.languageMode === 'ConstrainedLanguage') {
+      // Static methods of core types and any method of a core-typed value; .Where()/.ForEach() are intrinsic.
+      const lowerName = name.toLowerCase();
+      const core = e.isStatic ? target instanceof PSTypeRef && isCoreTypeName(target.fullName) : lowerName === 'where' || lowerName === 'foreach' || isCoreValue(target);
+      if (!core) throw methodDenied();
     }
     if (e.isStatic) {
       if (!(target instanceof PSTypeRef)) {
@@ -1353,6 +1385,8 @@ export class Engine implements RuntimeServices {
     dotSource: boolean,
   ): Promise<Stage> {
     const resolved = this.resolveCommand(typedName, frame.scope);
+    const notFound = () => this.commandNotFound(typedName, nameExtent, frame);
+    if (!this.isVisible(typedName, resolved)) throw notFound();
     if (resolved.kind === 'function') {
       const args = await this.evalCommandElements(rest, frame);
       return wrapClose(this.functionStage(resolved.fn, args, frame, out, cmd, nameExtent, expectingInput, dotSource, typedName));
@@ -1366,7 +1400,7 @@ export class Engine implements RuntimeServices {
     const stage = this.externalStage(typedName, args, frame, out, cmd, nameExtent);
     if (stage !== undefined) return wrapClose(stage);
     void redirected;
-    throw this.commandNotFound(typedName, nameExtent, frame);
+    throw notFound();
   }
 
   commandNotFound(name: string, extent: Extent | undefined, frame: Frame): PSRuntimeError {
@@ -1379,6 +1413,15 @@ export class Engine implements RuntimeServices {
     });
     rec.invocation = { invocationName: name, ...(extent !== undefined ? { extent, source: frame.source } : {}) };
     return new PSRuntimeError(rec, false);
+  }
+
+  /** JEA: may a script call `typedName` (psrp.md §6.2: an invisible command is not found)? */
+  private isVisible(typedName: string, resolved: ReturnType<Engine['resolveCommand']>): boolean {
+    const visible = this.config.commandVisible;
+    if (visible === undefined) return true;
+    // Functions the session's own scripts defined are theirs to call.
+    if (resolved.kind === 'function' && !this.aliases.has(typedName.toLowerCase()) && !this.builtinFunctions.has(resolved.fn.name.toLowerCase())) return true;
+    return visible(typedName.replace(/^microsoft\.powershell\.(management|utility|core|security)\\/i, ''));
   }
 
   resolveCommand(name: string, scope: Scope): { kind: 'function'; fn: FunctionInfo } | { kind: 'cmdlet'; def: CmdletDef } | { kind: 'none' } {

@@ -9,6 +9,7 @@ import { formatArgument, escapeRegex, toRegExp } from './operators.js';
 import { methodException, regexMatchesOf, regexMatchObjectOrEmpty, invokeMethod } from './members.js';
 import type { RuntimeServices } from './services.js';
 import { convertTo } from './types.js';
+import { MARSHAL_METHODS, networkCredential, psCredential, secureString } from './secure.js';
 import { asList, PSDateTime, PSHashtable, PSObject, PSTimeSpan, PSTypeRef, PSVersion, type PSValue } from './values.js';
 
 type StaticFn = (args: PSValue[], svc: RuntimeServices) => PSValue | undefined | Promise<PSValue | undefined>;
@@ -539,6 +540,10 @@ const STATICS: Record<string, StaticType> = {
   'System.Object': { methods: { new: () => new PSObject(['System.Object']), referenceequals: (a) => a[0] === a[1] } },
   'System.Management.Automation.PSObject': { methods: { new: () => new PSObject() } },
   'System.Management.Automation.ScriptBlock': { methods: {} },
+  'System.Security.SecureString': { methods: { new: () => secureString('') } },
+  'System.Management.Automation.PSCredential': { props: { empty: () => null }, methods: { new: (a) => psCredential(a) } },
+  'System.Net.NetworkCredential': { methods: { new: (a) => networkCredential(a.length > 0 ? toStr(a[0] ?? null) : '', a[1] ?? null, a.length > 2 ? toStr(a[2] ?? null) : '') } },
+  'System.Runtime.InteropServices.Marshal': { methods: MARSHAL_METHODS },
 };
 
 function regexObject(pattern: string, ignoreCase: boolean): PSObject {

@@ -94,6 +94,9 @@ reg('System.Enum', 'enum');
 reg('System.ValueType');
 reg('System.Management.Automation.PSCredential', 'pscredential');
 reg('System.Security.SecureString', 'securestring');
+reg('System.Runtime.InteropServices.Marshal');
+reg('System.Net.NetworkCredential');
+reg('System.IntPtr', 'intptr');
 
 const GENERIC_LIST = /^(?:system\.)?collections\.generic\.list\[(.+)\]$/i;
 

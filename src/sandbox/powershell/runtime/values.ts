@@ -192,8 +192,10 @@ export class PSHashtable {
     for (const [k, v] of this.entries()) h.set(k, v);
     return h;
   }
+  /** Another dictionary type this one stands for (Dictionary`2 of CommandInfo.Parameters…). */
+  dictionaryType: string | undefined = undefined;
   get typeName(): string {
-    return this.ordered ? 'System.Collections.Specialized.OrderedDictionary' : 'System.Collections.Hashtable';
+    return this.dictionaryType ?? (this.ordered ? 'System.Collections.Specialized.OrderedDictionary' : 'System.Collections.Hashtable');
   }
 }
 
