@@ -91,6 +91,27 @@ describe.skipIf(!available)('pypsrp against the emulator (HTTPS Basic)', () => {
     expect(r.results[0]).toEqual({ pools: 1, commands: 1, output: ['a', 'b'] });
   });
 
+  it('host calls from the stand-in engine with a pypsrp PSHost: Write-Host, Read-Host (ReadLine, Prompt), Exit-PSSession; none without a host', async () => {
+    const r = await drive([
+      { op: 'host', script: "Write-Host 'hello'" },
+      { op: 'host', commands: [{ cmdlet: 'Read-Host' }], read_lines: ['Ada'] },
+      { op: 'host', commands: [{ cmdlet: 'Read-Host', parameters: { Prompt: 'name' } }], prompt_answers: { name: 'Bob' } },
+      { op: 'host', commands: [{ cmdlet: 'Exit-PSSession' }] },
+      { op: 'host', host: false, commands: [{ cmdlet: 'Read-Host' }] },
+    ]);
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    const [write, line, prompt, exit, none] = r.results as Array<{ output: unknown[]; state: number; had_errors: boolean; host_calls: Array<{ method: string; args: unknown[] }>; trace: string[]; errors: string[] }>;
+    expect(write!.host_calls).toEqual([{ mi: 16, method: 'WriteLine2', args: ['hello'], target: 'pipeline' }]);
+    expect(write!.trace).toEqual(['Receive Done', 'PIPELINE_HOST_CALL -100 WriteLine2', 'INFORMATION_RECORD', 'PIPELINE_STATE 4']);
+    expect(line!).toMatchObject({ output: ['Ada'], state: 4 });
+    expect(line!.trace).toEqual(['Receive Pending', 'PIPELINE_HOST_CALL 1 ReadLine', 'Send pr', 'Receive Done', 'PIPELINE_OUTPUT', 'PIPELINE_STATE 4']);
+    expect(prompt!).toMatchObject({ output: ['Bob'], state: 4 });
+    expect(prompt!.host_calls.map((c) => c.method)).toEqual(['Prompt']);
+    expect(exit!.host_calls.map((c) => c.method)).toEqual(['PopRunspace']);
+    expect(none!).toMatchObject({ had_errors: true, state: 5, host_calls: [] });
+    expect(none!.errors[0]).toContain('does not support user interaction');
+  });
+
   it('a JEA endpoint refuses a command the role does not show', async () => {
     const r = await drive([{ op: 'invoke', commands: [{ cmdlet: 'Start-Sleep', parameters: { Seconds: 1 } }] }], { configuration_name: 'JEARole' });
     expect(r.ok, JSON.stringify(r)).toBe(true);
@@ -150,5 +171,248 @@ describe.skipIf(!available)('pypsrp against the emulated PowerShell (default eng
     expect(out.results[2]).toEqual({ data });
     expect(out.ok).toBe(false);
     expect(out.message).toContain("The path at 'C:\\missing.txt' does not exist");
+  });
+});
+
+// Host calls (psrp.md §3.4, src/shell/psrp/host.ts) with pypsrp's own host support: the driver's
+// `host` step opens the pool with a pypsrp.host.PSHost whose PSHostUserInterface records every
+// call pypsrp's run_method gets and answers ReadLine / Prompt from the step; `trace` is the PSRP
+// messages pypsrp received in wire order, the CommandState of each pipeline Receive and what it
+// sent back (`Send pr` = a PIPELINE_HOST_RESPONSE; pypsrp sends it without a CommandId).
+interface HostCallSeen {
+  mi: number;
+  method: string;
+  args: unknown[];
+  target: 'pipeline' | 'pool';
+}
+interface HostOutcome {
+  output: unknown[];
+  had_errors: boolean;
+  state: number;
+  failure: string | null;
+  errors: string[];
+  error_ids: string[];
+  warnings: string[];
+  verbose: string[];
+  debug: string[];
+  information: Array<{ message: unknown; tags: string[]; source: string }>;
+  host_calls: HostCallSeen[];
+  ui_stdout: string[];
+  ui_stderr: string[];
+  progress: unknown[];
+  after: { output: unknown[]; state: number; trace: string[] } | null;
+  trace: string[];
+}
+
+describe.skipIf(!available)('pypsrp with a PSHost: host calls from the emulated PowerShell', () => {
+  let emu: TestEmulator;
+  const host = async (...steps: Array<Record<string, unknown>>): Promise<HostOutcome[]> => {
+    const url = new URL(emu.https);
+    const spec = { server: url.hostname, port: Number(url.port), username: LAB.admin.name, password: LAB.admin.password, steps: steps.map((s) => ({ op: 'host', ...s })) };
+    const r = await run(PYTHON, [DRIVER, JSON.stringify(spec)], { env: clientEnv({ PYPSRP_SRC: SRC }), timeoutMs: 120_000 });
+    const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Outcome;
+    expect(out.ok, r.stdout + r.stderr).toBe(true);
+    return out.results as unknown as HostOutcome[];
+  };
+  const calls = (r: HostOutcome) => r.host_calls.map((c) => [c.method, ...c.args]);
+  /** The messages of the trace, without the Receive/Send entries. */
+  const messages = (r: HostOutcome) => r.trace.filter((t) => !t.startsWith('Receive ') && !t.startsWith('Send '));
+  /** What Enter-PSSession sends for a typed command: MergeMyResult Error→Output, then Out-Default (the driver's out_default). */
+  const typed = (cmdlet: string, args: unknown[] = []) => ({ commands: [{ cmdlet, arguments: args, merge_error_to_output: true }], out_default: true });
+  beforeAll(async () => {
+    emu = await startEmulator();
+  });
+  afterAll(() => emu.close());
+
+  it('Write-Host reaches the host UI as WriteLine2 (WriteLine3 with the RawUI colours) and still as a PSHOST record', async () => {
+    const [plain, raw] = await host({ script: "Write-Host 'hello'" }, { script: "Write-Host 'hello'", raw_ui: true });
+    expect(plain!).toMatchObject({ output: [], had_errors: false, state: 4, failure: null, ui_stdout: ['hello\r\n'] });
+    expect(plain!.host_calls).toEqual([{ mi: 16, method: 'WriteLine2', args: ['hello'], target: 'pipeline' }]);
+    expect(plain!.information).toEqual([{ message: 'hello', tags: ['PSHOST'], source: 'Write-Host' }]);
+    expect(messages(plain!)).toEqual(['PIPELINE_HOST_CALL -100 WriteLine2', 'INFORMATION_RECORD', 'PIPELINE_STATE 4']);
+    // pypsrp's PSHostRawUserInterface sends HostDefaultData: Gray (7) on Black (0).
+    expect(raw!.host_calls).toEqual([{ mi: 17, method: 'WriteLine3', args: [7, 0, 'hello'], target: 'pipeline' }]);
+    expect(raw!.state).toBe(4);
+  });
+
+  it('Read-Host blocks with CommandState Pending until the host’s ReadLine answer comes back on pr', async () => {
+    const [line, prompt, several] = await host(
+      { script: '$x = Read-Host; "got $x"', read_lines: ['Ada'] },
+      { script: "$x = Read-Host -Prompt 'name'; \"got $x\"", prompt_answers: { name: 'Bob' } },
+      { script: '$a = Read-Host; $b = Read-Host second; $c = Read-Host; "$a|$b|$c"', read_lines: ['1', '3'], prompt_answers: { second: '2' } },
+    );
+    expect(line!).toMatchObject({ output: ['got Ada'], had_errors: false, state: 4, errors: [] });
+    expect(calls(line!)).toEqual([['ReadLine']]);
+    expect(line!.trace).toEqual(['Receive Pending', 'PIPELINE_HOST_CALL 1 ReadLine', 'Send pr', 'Receive Done', 'PIPELINE_OUTPUT', 'PIPELINE_STATE 4']);
+    // -Prompt: a Prompt call with one FieldDescription named after the prompt; pypsrp answers a Hashtable.
+    expect(prompt!).toMatchObject({ output: ['got Bob'], state: 4 });
+    expect(prompt!.host_calls).toHaveLength(1);
+    expect(prompt!.host_calls[0]).toMatchObject({ mi: 23, method: 'Prompt', args: ['', '', [{ name: 'name', parameterTypeFullName: 'System.String', isMandatory: true }]] });
+    expect(prompt!.trace.slice(0, 3)).toEqual(['Receive Pending', 'PIPELINE_HOST_CALL 1 Prompt', 'Send pr']);
+    // Call ids count up per pipeline.
+    expect(several!.output).toEqual(['1|2|3']);
+    expect(several!.trace.filter((t) => t.includes('HOST_CALL'))).toEqual(['PIPELINE_HOST_CALL 1 ReadLine', 'PIPELINE_HOST_CALL 2 Prompt', 'PIPELINE_HOST_CALL 3 ReadLine']);
+  });
+
+  it('Read-Host -AsSecureString after a key exchange: ReadLineAsSecureString answered with <SS>', async () => {
+    const [r] = await host({ script: '$s = Read-Host -AsSecureString; $s.GetType().FullName; $s.Length', read_lines: ['secret'], keys: true });
+    expect(r!).toMatchObject({ output: ['System.Security.SecureString', 6], state: 4 });
+    expect(calls(r!)).toEqual([['ReadLineAsSecureString']]);
+  });
+
+  it('the Out-Default Enter-PSSession appends renders Get-ChildItem C:\\ as WriteLine2 calls at the host’s width, with no PIPELINE_OUTPUT', async () => {
+    const [wide, narrow] = await host(typed('Get-ChildItem', ['C:\\']), { ...typed('Get-ChildItem', ['C:\\']), raw_ui: true });
+    for (const r of [wide!, narrow!]) {
+      expect(r).toMatchObject({ output: [], had_errors: false, state: 4, errors: [] });
+      expect(r.trace).not.toContain('PIPELINE_OUTPUT');
+      expect(new Set(r.host_calls.map((c) => c.method))).toEqual(new Set(['WriteLine2']));
+      const text = r.host_calls.map((c) => String(c.args[0]));
+      expect(text).toContain('    Directory: C:\\');
+      expect(text.find((l) => l.startsWith('Mode '))).toMatch(/^Mode {16}LastWriteTime {9}Length Name/);
+      expect(text.some((l) => /^d-----.* Windows\s*$/.test(l))).toBe(true);
+    }
+    // No RawUI: 120 columns; pypsrp's RawUI sends BufferSize 80.
+    expect(Math.max(...wide!.host_calls.map((c) => String(c.args[0]).length))).toBeLessThanOrEqual(119);
+    expect(Math.max(...narrow!.host_calls.map((c) => String(c.args[0]).length))).toBeLessThanOrEqual(79);
+  });
+
+  it('Out-Default as its own command and errors merged into it go to the host (WriteLine2, WriteErrorLine)', async () => {
+    const [cmds, missing] = await host(
+      { commands: [{ cmdlet: 'Write-Output', arguments: ['one'] }, { cmdlet: 'Out-Default' }] },
+      typed('Get-Item', ['C:\\nope']),
+    );
+    expect(cmds!).toMatchObject({ output: [], state: 4 });
+    expect(calls(cmds!)).toEqual([['WriteLine2', 'one']]);
+    expect(missing!).toMatchObject({ output: [], errors: [], had_errors: false, state: 4 });
+    expect(missing!.host_calls.every((c) => c.method === 'WriteErrorLine')).toBe(true);
+    expect(missing!.host_calls[0]!.args).toEqual(["Get-Item : Cannot find path 'C:\\nope' because it does not exist."]);
+    expect(missing!.ui_stderr.join('')).toContain('FullyQualifiedErrorId : PathNotFound,Microsoft.PowerShell.Commands.GetItemCommand');
+  });
+
+  it('a line with Read-Host and Write-Host under the appended Out-Default (the Enter-PSSession shape)', async () => {
+    const [r] = await host({ commands: [{ script: '$name = Read-Host; Write-Host "Hi $name"; "Hello $name"' }], out_default: true, raw_ui: true, read_lines: ['Ada'] });
+    expect(r!).toMatchObject({ output: [], state: 4, ui_stdout: ['Hi Ada\r\n', 'Hello Ada\r\n'] });
+    expect(calls(r!)).toEqual([['ReadLine'], ['WriteLine3', 7, 0, 'Hi Ada'], ['WriteLine2', 'Hello Ada']]);
+    expect(r!.trace).toEqual([
+      'Receive Pending',
+      'PIPELINE_HOST_CALL 1 ReadLine',
+      'Send pr',
+      'Receive Done',
+      'PIPELINE_HOST_CALL -100 WriteLine3',
+      'INFORMATION_RECORD',
+      'PIPELINE_HOST_CALL -100 WriteLine2',
+      'PIPELINE_STATE 4',
+    ]);
+  });
+
+  it('with pypsrp’s default null host: Write-Host is only a record, Read-Host fails, no host call is made', async () => {
+    const [write, script, command] = await host(
+      { host: false, script: 'Write-Host hi' },
+      { host: false, script: '$x = Read-Host; "got $x"' },
+      { host: false, commands: [{ cmdlet: 'Read-Host' }] },
+    );
+    expect(write!).toMatchObject({ output: [], had_errors: false, state: 4, host_calls: [] });
+    expect(write!.information).toEqual([{ message: 'hi', tags: ['PSHOST'], source: 'Write-Host' }]);
+    expect(messages(write!)).toEqual(['INFORMATION_RECORD', 'PIPELINE_STATE 4']);
+    const notInteractive = 'A command that prompts the user failed because the host program or the command type does not support user interaction.';
+    // Inside a script the HostException is an error record and the script goes on.
+    expect(script!).toMatchObject({ output: ['got '], state: 4, error_ids: ['HostFunctionNotImplemented,Microsoft.PowerShell.Commands.ReadHostCommand'] });
+    expect(script!.errors[0]).toContain(notInteractive);
+    expect(script!.trace.some((t) => t.includes('HOST_CALL'))).toBe(false);
+    // As the pipeline's only command it fails the pipeline: pypsrp's had_errors.
+    expect(command!).toMatchObject({ had_errors: true, state: 5, output: [] });
+    expect(command!.errors[0]).toContain(notInteractive);
+    expect(messages(command!)).toEqual(['PIPELINE_STATE 5']);
+  });
+
+  it('warning, verbose and debug: the record, then the WriteWarningLine / WriteVerboseLine / WriteDebugLine call', async () => {
+    const [r] = await host({ script: 'Write-Warning careful; $VerbosePreference = "Continue"; Write-Verbose loud; $DebugPreference = "Continue"; Write-Debug dbg; "done"' });
+    expect(r!).toMatchObject({ output: ['done'], state: 4, warnings: ['careful'], verbose: ['loud'], debug: ['dbg'] });
+    expect(calls(r!)).toEqual([['WriteWarningLine', 'careful'], ['WriteVerboseLine', 'loud'], ['WriteDebugLine', 'dbg']]);
+    // pypsrp's own PSHostUserInterface renders them with the console prefixes.
+    expect(r!.ui_stdout).toEqual(['WARNING: careful\r\n', 'VERBOSE: loud\r\n', 'DEBUG: dbg\r\n']);
+    expect(messages(r!)).toEqual([
+      'WARNING_RECORD',
+      'PIPELINE_HOST_CALL -100 WriteWarningLine',
+      'VERBOSE_RECORD',
+      'PIPELINE_HOST_CALL -100 WriteVerboseLine',
+      'DEBUG_RECORD',
+      'PIPELINE_HOST_CALL -100 WriteDebugLine',
+      'PIPELINE_OUTPUT',
+      'PIPELINE_STATE 4',
+    ]);
+  });
+
+  it('$host.UI methods become the matching host calls, in script order', async () => {
+    const [r] = await host({ script: '$host.UI.Write("w1"); $host.UI.WriteLine(); $host.UI.WriteLine("wl2"); $host.UI.WriteErrorLine("err"); $l = $host.UI.ReadLine(); "line=$l"', read_lines: ['r1'] });
+    expect(r!).toMatchObject({ output: ['line=r1'], state: 4, ui_stdout: ['w1', '\r\n', 'wl2\r\n'], ui_stderr: ['err\r\n'] });
+    expect(calls(r!)).toEqual([['Write1', 'w1'], ['WriteLine1'], ['WriteLine2', 'wl2'], ['WriteErrorLine', 'err'], ['ReadLine']]);
+  });
+
+  it('Exit-PSSession is the void PopRunspace call (53), then Completed; pypsrp’s PSHost has no PopRunspace and only logs it', async () => {
+    const [bare, line] = await host({ commands: [{ cmdlet: 'Exit-PSSession' }] }, typed('Exit-PSSession'));
+    for (const r of [bare!, line!]) {
+      expect(r).toMatchObject({ output: [], had_errors: false, state: 4 });
+      expect(r.host_calls).toEqual([{ mi: 53, method: 'PopRunspace', args: [], target: 'pipeline' }]);
+      expect(r.trace).toEqual(['Receive Done', 'PIPELINE_HOST_CALL -100 PopRunspace', 'PIPELINE_STATE 4']);
+    }
+  });
+
+  it('prompt gives the session’s location', async () => {
+    const [r] = await host({ commands: [{ cmdlet: 'prompt' }] });
+    expect(r!).toMatchObject({ output: ['PS C:\\Users\\Administrator\\Documents> '], state: 4, host_calls: [] });
+  });
+
+  it('PowerShell.stop while ReadLine waits for an answer stops the pipeline; the pool keeps working', async () => {
+    const [r] = await host({ script: '$x = Read-Host; "got $x"', read_lines: [null], stop_pending: true, after: '"still alive"' });
+    expect(r!.trace).toEqual(['Receive Pending', 'PIPELINE_HOST_CALL 1 ReadLine']);
+    expect(r!.state).toBe(3);
+    expect(r!.after).toEqual({ output: ['still alive'], state: 4, trace: ['Receive Done', 'PIPELINE_OUTPUT', 'PIPELINE_STATE 4'] });
+  });
+
+  // ---- Known emulator bugs found with pypsrp (2026-11-29). `it.fails`: these assert Windows'
+  // behaviour and pass while the emulator still gets it wrong; drop `.fails` once fixed. --------
+
+  // src/shell/psrp/sandbox-engine.ts keeps Write-Host text in `hostLine` until a '\n' or the end
+  // of the statement, so `Write-Host -NoNewline` is neither sent when written nor on its own:
+  // seen: Receive Pending, PIPELINE_HOST_CALL 1 ReadLine, Send pr, Receive Done, PIPELINE_OUTPUT,
+  // PIPELINE_HOST_CALL -100 Write1 ['Name? '], INFORMATION_RECORD — the prompt text reaches the
+  // user after the answer. Windows: Write1 (Write2 with a RawUI) and its own record (NoNewLine)
+  // per Write-Host call, in script order.
+  it.fails('BUG: Write-Host -NoNewline goes out when written, before a later Read-Host', async () => {
+    const [r, two] = await host({ script: 'Write-Host -NoNewline "Name? "; $x = Read-Host; "got $x"', read_lines: ['Ada'] }, { script: 'Write-Host -NoNewline a; Write-Host b' });
+    expect(r!.trace.slice(0, 3)).toEqual(['Receive Pending', 'PIPELINE_HOST_CALL -100 Write1', 'INFORMATION_RECORD']);
+    expect(calls(two!)).toEqual([['Write1', 'a'], ['WriteLine2', 'b']]);
+  });
+
+  // sandbox-engine.ts holds a non-terminating error (`pending`) until the next sink record; host
+  // calls made through the session host ($host.UI.*, Read-Host) do not flush it. Seen for
+  // `Write-Error e1; $x = Read-Host`: Receive Pending, PIPELINE_HOST_CALL 1 ReadLine, Send pr,
+  // Receive Done, ERROR_RECORD, …; under the appended Out-Default the WriteErrorLine calls also
+  // come after the ReadLine.
+  it.fails('BUG: an error written before Read-Host / $host.UI.WriteLine goes out before the host call', async () => {
+    const [read, write] = await host({ script: 'Write-Error e1; $x = Read-Host; "got $x"', read_lines: ['Ada'] }, { script: 'Write-Error e1; $host.UI.WriteLine("after")' });
+    expect(messages(read!).slice(0, 2)).toEqual(['ERROR_RECORD', 'PIPELINE_HOST_CALL 1 ReadLine']);
+    expect(messages(write!).slice(0, 2)).toEqual(['ERROR_RECORD', 'PIPELINE_HOST_CALL -100 WriteLine2']);
+  });
+
+  // The emulated Out-Default cmdlet (src/sandbox/powershell/cmdlets/output.ts) passes objects on;
+  // only an Out-Default sent as the last command of a statement is rendered on the host
+  // (sandbox-host.ts outDefaultOf). `Get-ChildItem C:\ | Out-Default` as script text with a host
+  // gives 5 PIPELINE_OUTPUT DirectoryInfo objects and no host call; Windows writes the table to
+  // the host (WriteLine calls) and outputs nothing.
+  it.fails('BUG: Out-Default inside a script renders on the client host', async () => {
+    const [r] = await host({ script: 'Get-ChildItem C:\\ | Out-Default' });
+    expect(r!.output).toEqual([]);
+    expect(r!.host_calls.map((c) => String(c.args[0]))).toContain('    Directory: C:\\');
+  });
+
+  // Out-Host writes through the same `host` sink as Write-Host, so each line also becomes an
+  // INFORMATION_RECORD with Source Write-Host and tag PSHOST; Windows' Out-Host writes to the host
+  // UI only (no information record).
+  it.fails('BUG: Out-Host writes to the host without Write-Host information records', async () => {
+    const [r] = await host({ script: '"a","b" | Out-Host' });
+    expect(calls(r!)).toEqual([['WriteLine2', 'a'], ['WriteLine2', 'b']]);
+    expect(r!.information).toEqual([]);
   });
 });

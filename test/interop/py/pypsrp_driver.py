@@ -5,7 +5,11 @@ fetched for local verification. Nothing of pypsrp is part of this repository.
 
 Usage: pypsrp_driver.py '<json spec>'; prints one JSON object on stdout.
 spec: {server, port, username, password, configuration_name?, steps: [...]}
-Steps ("op"): execute_ps | invoke | stop | runspaces | metadata | reset | is_alive | keys
+Steps ("op"): execute_ps | invoke | stop | runspaces | metadata | reset | is_alive | keys | host
+host: {commands | script, host?: bool (default true), raw_ui?: bool, out_default?: bool,
+       read_lines?: [str|null], prompt_answers?: {field: str}, keys?: bool, stop_pending?: bool,
+       after?: str} runs one pipeline with a recording pypsrp.host.PSHost (or none) and reports
+       the host calls it got and a trace of the PSRP messages and CommandStates of the exchange.
 """
 import json
 import os
@@ -24,9 +28,13 @@ except ImportError:
     sys.modules["spnego"] = stub
     sys.modules["spnego.channel_bindings"] = stub.channel_bindings
 
+from pypsrp import shell as _shell  # noqa: E402
 from pypsrp.client import Client  # noqa: E402
+from pypsrp.complex_objects import Color, Coordinates, ObjectMeta, Size  # noqa: E402
 from pypsrp.exceptions import WSManFaultError  # noqa: E402
-from pypsrp.powershell import PowerShell, RunspacePool  # noqa: E402
+from pypsrp.host import PSHost, PSHostRawUserInterface, PSHostUserInterface  # noqa: E402
+from pypsrp.messages import MessageType  # noqa: E402
+from pypsrp.powershell import Fragmenter, PowerShell, RunspacePool  # noqa: E402
 from pypsrp.wsman import WSMan  # noqa: E402
 
 
@@ -34,6 +42,191 @@ def text(o):
     if isinstance(o, (str, int, float, bool)) or o is None:
         return o
     return str(o)
+
+
+def plain(o):
+    """A JSON view of a deserialised CLIXML value (host call arguments)."""
+    if isinstance(o, (str, int, float, bool)) or o is None:
+        return o
+    if isinstance(o, (list, tuple)):
+        return [plain(i) for i in o]
+    if isinstance(o, dict):
+        return {str(k): plain(v) for k, v in o.items()}
+    props = getattr(o, "extended_properties", None)
+    if isinstance(props, dict) and props:
+        return {k: plain(v) for k, v in props.items()}
+    if hasattr(o, "value") and hasattr(o, "_string_map"):
+        return o.value
+    return str(o)
+
+
+MESSAGE_NAMES = {v: k for k, v in vars(MessageType).items() if k.isupper()}
+TRACE = []
+_TRACING = []
+
+
+def install_trace():
+    """Record, in order, the PSRP messages pypsrp received, the CommandState of each pipeline
+    Receive and the streams it sent (`pr` = a host response), without changing what it does."""
+    if _TRACING:
+        return
+    _TRACING.append(True)
+    orig_defragment = Fragmenter.defragment
+    orig_receive = _shell.WinRS.receive
+    orig_send = _shell.WinRS.send
+
+    def defragment(self, data):
+        # The messages of one Receive in wire order, before pypsrp acts on them (a host
+        # response it sends shows up as `Send pr` after the Receive's messages).
+        messages = orig_defragment(self, data)
+        for m in messages:
+            name = MESSAGE_NAMES.get(m.message_type, hex(m.message_type))
+            if m.message_type in (MessageType.PIPELINE_HOST_CALL, MessageType.RUNSPACEPOOL_HOST_CALL):
+                TRACE.append("%s %s %s" % (name, m.data.ci, str(m.data.mi)))
+            elif m.message_type == MessageType.PIPELINE_STATE:
+                TRACE.append("%s %s" % (name, m.data.state))
+            else:
+                TRACE.append(name)
+        return messages
+
+    def receive(self, stream="stdout", command_id=None, timeout=None):
+        r = orig_receive(self, stream, command_id=command_id, timeout=timeout)
+        if command_id is not None:
+            TRACE.append("Receive %s" % str(r[0]).rsplit("/", 1)[-1])
+        return r
+
+    def send(self, stream, data, end=None, command_id=None):
+        if stream != "stdin" or command_id is None:
+            TRACE.append("Send %s%s" % (stream, "" if command_id is None else " (CommandId)"))
+        return orig_send(self, stream, data, end=end, command_id=command_id)
+
+    Fragmenter.defragment = defragment
+    _shell.WinRS.receive = receive
+    _shell.WinRS.send = send
+
+
+class RecordingUI(PSHostUserInterface):
+    """pypsrp's PSHostUserInterface (its Write* methods append to .stdout, WriteErrorLine to
+    .stderr) answering the value methods from the step: ReadLine and ReadLineAsSecureString from
+    read_lines (null: no answer), Prompt from prompt_answers."""
+
+    def __init__(self, raw_ui, read_lines, prompt_answers):
+        super(RecordingUI, self).__init__(raw_ui)
+        self.read_lines = list(read_lines)
+        self.prompt_answers = prompt_answers
+
+    def ReadLine(self, runspace, pipeline):
+        return self.read_lines.pop(0)
+
+    def ReadLineAsSecureString(self, runspace, pipeline):
+        # As pypsrp's tests do; needs the session key (step "keys": true).
+        return runspace.serialize(self.read_lines.pop(0), ObjectMeta("SS"))
+
+    def Prompt(self, runspace, pipeline, caption, message, descriptions):
+        names = [d.extended_properties.get("name") for d in descriptions]
+        return {n: self.prompt_answers.get(n, "") for n in names}
+
+
+class RecordingHost(PSHost):
+    """pypsrp's PSHost, recording every call run_method gets (pypsrp itself only logs and drops
+    method ids >= 52: PushRunspace, PopRunspace, …)."""
+
+    def __init__(self, ui):
+        super(RecordingHost, self).__init__(None, None, False, "pypsrp-interop", None, ui, "1.0")
+        self.calls = []
+
+    def run_method(self, method_identifier, args, runspace, pipeline=None):
+        self.calls.append({"mi": method_identifier.value, "method": str(method_identifier), "args": plain(args),
+                           "target": "pipeline" if pipeline is not None else "pool"})
+        return super(RecordingHost, self).run_method(method_identifier, args, runspace, pipeline)
+
+
+def make_host(step):
+    if not step.get("host", True):
+        return None
+    raw = None
+    if step.get("raw_ui"):
+        raw = PSHostRawUserInterface("pypsrp", 25, Color(value=Color.GRAY), Color(value=Color.BLACK),
+                                     Coordinates(x=0, y=0), Coordinates(x=0, y=0), Size(width=80, height=9999),
+                                     Size(width=80, height=50), Size(width=80, height=50), Size(width=80, height=50))
+    ui = RecordingUI(raw, step.get("read_lines", []), step.get("prompt_answers", {}))
+    return RecordingHost(ui)
+
+
+def add_commands(ps, commands):
+    """commands: [{cmdlet, parameters?, arguments?} | {script}, with statement? (add_statement
+    first), merge_error_to_output? (MergeMyResult Error -> Output), merge_previous? (Output|Error)}]"""
+    for cmd in commands:
+        if cmd.get("statement"):
+            ps.add_statement()
+        if cmd.get("script"):
+            ps.add_script(cmd["script"])
+        else:
+            ps.add_cmdlet(cmd["cmdlet"])
+            for k, v in cmd.get("parameters", {}).items():
+                ps.add_parameter(k, v)
+            for a in cmd.get("arguments", []):
+                ps.add_argument(a)
+        if cmd.get("merge_error_to_output"):
+            ps.merge_error("output")
+        if cmd.get("merge_previous"):
+            ps.merge_previous(True)
+
+
+def run_host_step(spec, step):
+    install_trace()
+    host = make_host(step)
+    conn = wsman(spec)
+    with RunspacePool(conn, configuration_name=spec.get("configuration_name", "Microsoft.PowerShell"), host=host) as pool:
+        if step.get("keys"):
+            pool.exchange_keys()
+        ps = PowerShell(pool)
+        commands = step.get("commands") or [{"script": step["script"]}]
+        add_commands(ps, commands)
+        if step.get("out_default"):
+            # What Enter-PSSession sends for a typed line: Out-Default with MergePreviousResults Output|Error.
+            ps.add_cmdlet("Out-Default")
+            ps.merge_previous(True)
+        del TRACE[:]
+        failure = None
+        after = None
+        if step.get("stop_pending"):
+            # The host leaves the value call unanswered (read_lines [null]): poll until the call
+            # came, stop the pipeline (Signal ctrl_c), then run `after` on the same pool.
+            ps.begin_invoke()
+            for _ in range(20):
+                ps.poll_invoke(timeout=5)
+                if any("HOST_CALL" in t for t in TRACE):
+                    break
+            ps.stop()
+            out = ps.output
+            if step.get("after"):
+                mark = len(TRACE)
+                ps2 = PowerShell(pool)
+                ps2.add_script(step["after"])
+                after = {"output": [plain(o) for o in ps2.invoke()], "state": int(ps2.state), "trace": TRACE[mark:]}
+                del TRACE[mark:]
+        else:
+            try:
+                out = ps.invoke()
+            except Exception as e:  # e.g. a host method pypsrp raises in (NotImplementedError)
+                out = ps.output
+                failure = "%s: %s" % (type(e).__name__, e)
+        ui = host.ui if host is not None else None
+        return {
+            "output": [plain(o) for o in out], "had_errors": ps.had_errors, "state": int(ps.state), "failure": failure,
+            "errors": [str(e) for e in ps.streams.error],
+            "error_ids": [getattr(e, "fq_error", None) for e in ps.streams.error],
+            "warnings": [str(w) for w in ps.streams.warning], "verbose": [str(v) for v in ps.streams.verbose],
+            "debug": [str(d) for d in ps.streams.debug],
+            "information": [{"message": text(i.message_data), "tags": plain(i.tags), "source": i.source} for i in ps.streams.information],
+            "host_calls": host.calls if host is not None else [],
+            "ui_stdout": ui.stdout if ui is not None else [],
+            "ui_stderr": ui.stderr if ui is not None else [],
+            "progress": [plain(p) for p in ps.streams.progress],
+            "after": after,
+            "trace": list(TRACE),
+        }
 
 
 def wsman(spec):
@@ -66,6 +259,8 @@ def run_step(spec, step):
             finally:
                 if os.path.exists(dest):
                     os.remove(dest)
+    if op == "host":
+        return run_host_step(spec, step)
     conn = wsman(spec)
     if op == "disconnected":
         # Disconnect while a pipeline runs, find the pool from a new client, connect to it and to
@@ -87,17 +282,7 @@ def run_step(spec, step):
     with RunspacePool(conn, configuration_name=spec.get("configuration_name", "Microsoft.PowerShell")) as pool:
         if op == "invoke":
             ps = PowerShell(pool)
-            for cmd in step["commands"]:
-                if cmd.get("statement"):
-                    ps.add_statement()
-                if cmd.get("script"):
-                    ps.add_script(cmd["script"])
-                else:
-                    ps.add_cmdlet(cmd["cmdlet"])
-                    for k, v in cmd.get("parameters", {}).items():
-                        ps.add_parameter(k, v)
-                    for a in cmd.get("arguments", []):
-                        ps.add_argument(a)
+            add_commands(ps, step["commands"])
             out = ps.invoke(input=step.get("input"))
             return {"output": [text(o) for o in out], "had_errors": ps.had_errors, "state": int(ps.state),
                     "errors": [str(e) for e in ps.streams.error], "warnings": [str(w) for w in ps.streams.warning],
