@@ -17,11 +17,11 @@ export const REDACT_PATHS = [
 ];
 
 /**
- * A logger writing JSON lines to `destination`, or to stdout: synchronously when `sync`, else
- * through pino's asynchronous stream (lines written while a write is in flight go out together;
- * pino flushes them on exit).
+ * A logger writing JSON lines to `destination`, or to stdout: synchronously when `sync` (the
+ * default), else through pino's asynchronous stream (lines written while a write is in flight
+ * go out together; pino flushes them on exit).
  */
 export function createLogger(level: string, destination?: DestinationStream, options: { readonly sync?: boolean } = {}): Logger {
   const opts = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { name: 'winrm-emulator' } };
-  return pino(opts, destination ?? pino.destination({ dest: 1, sync: options.sync ?? false }));
+  return pino(opts, destination ?? pino.destination({ dest: 1, sync: options.sync ?? true }));
 }

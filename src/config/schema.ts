@@ -687,9 +687,9 @@ const LoggingSchema = z
     level: ciEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const).default('info').describe('pino log level.'),
     sync: z
       .boolean()
-      .default(false)
+      .default(true)
       .describe(
-        'Write each log line to stdout before answering (true), or asynchronously, batching lines written while a write is in flight (false: pino flushes them on exit, including after an uncaught error; only a SIGKILL loses the last lines). Asynchronous writes cost less per operation under load (docs/decisions/0006).',
+        'Write each log line before answering (true), or hand lines to pino\'s asynchronous writer, which batches those written while a write is in flight (false: pino flushes them on exit, after an uncaught error too; only a SIGKILL loses the last lines). Synchronous costs less CPU per request into a fast sink such as a file or /dev/null (measured: docs/decisions/0006); asynchronous keeps a slow log reader (a full pipe) from stalling requests.',
       ),
   })
   .readonly();

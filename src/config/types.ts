@@ -175,7 +175,7 @@ export interface OsConfig {
 
 export interface LoggingConfig {
   readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Synchronous stdout writes (true) or pino's asynchronous, flushed-on-exit ones (false). */
+  /** Synchronous stdout writes (true, the default) or pino's asynchronous, flushed-on-exit ones (false). */
   readonly sync: boolean;
 }
 

@@ -271,7 +271,12 @@ export class Pipeline {
       return this.sendUnauthorized(reply, false);
     }
     const line = `${result.operation} user=${principal?.displayName ?? '-'} -> ${result.status}${result.fault ? ` ${result.fault}` : ''}`;
-    const fields = { conn: conn.info.id, op: result.operation, user: principal?.displayName, status: result.status, fault: result.fault, resourceUri: result.resourceUri, denyReason: result.denyReason, sealed: security !== undefined };
+    // Only the fields that are set: pino serialises every key it is given.
+    const fields: Record<string, unknown> = { conn: conn.info.id, op: result.operation, status: result.status, sealed: security !== undefined };
+    if (principal !== undefined) fields.user = principal.displayName;
+    if (result.fault !== undefined) fields.fault = result.fault;
+    if (result.resourceUri !== undefined) fields.resourceUri = result.resourceUri;
+    if (result.denyReason !== undefined) fields.denyReason = result.denyReason;
     if (result.error !== undefined) req.log.error({ ...fields, err: result.error }, line);
     else req.log.info(fields, line);
     // 5. Seal in request order, then send.
