@@ -292,6 +292,8 @@ export interface PipelineResult {
   pending: number;
   errors: Node[];
   streams: Array<{ type: string; message: unknown }>;
+  /** Every message in wire order: its type name (`PIPELINE_HOST_CALL WriteLine2` for host calls) and body. */
+  sequence: Array<{ type: string; node: Node | undefined }>;
   state: number;
   failure: Node | undefined;
   responses: number;
@@ -390,7 +392,7 @@ export class PsrpTestClient {
   /** Receive until CommandState Done, retrying on w:TimedOut as pypsrp does; host calls answered by `onHostCall`. */
   async collect(pid: string, opts: { timeout?: string; maxResponses?: number; onHostCall?: HostResponder } = {}): Promise<PipelineResult> {
     const re = new Reassembler();
-    const result: PipelineResult = { output: [], hostCalls: [], pending: 0, errors: [], streams: [], state: -1, failure: undefined, responses: 0 };
+    const result: PipelineResult = { output: [], hostCalls: [], pending: 0, errors: [], streams: [], sequence: [], state: -1, failure: undefined, responses: 0 };
     const toAnswer: HostCall[] = [];
     for (;;) {
       if (result.responses >= (opts.maxResponses ?? 1000)) throw new Error('pipeline never finished');
@@ -406,6 +408,8 @@ export class PsrpTestClient {
         if (m[1] !== pid) throw new Error(`stream for ${m[1]} in a Receive for ${pid}`);
         for (const d of re.feed(m[2]!)) {
           const node = d.data === '' ? undefined : parseClixml(d.data);
+          const hostMethod = d.type === MSG.PIPELINE_HOST_CALL && node ? prop(node, 'mi')?.children.find((c) => c.tag === 'ToString')?.text : undefined;
+          result.sequence.push({ type: `${MSG_NAME[d.type] ?? String(d.type)}${hostMethod === undefined ? '' : ` ${hostMethod}`}`, node });
           if (d.type === MSG.PIPELINE_OUTPUT) result.output.push(node ? value(node) : null);
           else if (d.type === MSG.PIPELINE_HOST_CALL && node) {
             const mi = prop(node, 'mi');

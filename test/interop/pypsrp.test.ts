@@ -137,14 +137,13 @@ describe.skipIf(!available)('pypsrp against the emulated PowerShell (default eng
   });
 
   // Windows fails the pipeline here (Invoke-Expression ends with the CommandNotFoundException,
-  // fixture test_client_execute_ps_failure.yml), so pypsrp reports had_errors; the emulated
-  // PowerShell still writes it as a non-terminating error: only the text is checked.
-  it('Client.execute_ps of an unknown command gives PowerShell’s text', async () => {
+  // fixture test_client_execute_ps_failure.yml), so pypsrp reports had_errors.
+  it('Client.execute_ps of an unknown command gives PowerShell’s text and had_errors', async () => {
     const url = new URL(emu.https);
     const spec = { server: url.hostname, port: Number(url.port), username: LAB.admin.name, password: LAB.admin.password, steps: [{ op: 'execute_ps', script: 'Get-ServiceTypo -Name winrm' }] };
     const r = await run(PYTHON, [DRIVER, JSON.stringify(spec)], { env: clientEnv({ PYPSRP_SRC: SRC }), timeoutMs: 120_000 });
     const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Outcome;
-    expect(out.results[0]).toMatchObject({ output: '' });
+    expect(out.results[0]).toMatchObject({ output: '', had_errors: true });
     expect((out.results[0]!.errors as string[])[0]).toContain("The term 'Get-ServiceTypo' is not recognized as the name of a cmdlet");
   });
 
@@ -370,49 +369,66 @@ describe.skipIf(!available)('pypsrp with a PSHost: host calls from the emulated 
     expect(r!.after).toEqual({ output: ['still alive'], state: 4, trace: ['Receive Done', 'PIPELINE_OUTPUT', 'PIPELINE_STATE 4'] });
   });
 
-  // ---- Known emulator bugs found with pypsrp (2026-11-29). `it.fails`: these assert Windows'
-  // behaviour and pass while the emulator still gets it wrong; drop `.fails` once fixed. --------
+  // ---- Found with pypsrp (2026-11-29) as emulator bugs, now fixed: these assert Windows' behaviour. ----
 
-  // src/shell/psrp/sandbox-engine.ts keeps Write-Host text in `hostLine` until a '\n' or the end
-  // of the statement, so `Write-Host -NoNewline` is neither sent when written nor on its own:
-  // seen: Receive Pending, PIPELINE_HOST_CALL 1 ReadLine, Send pr, Receive Done, PIPELINE_OUTPUT,
-  // PIPELINE_HOST_CALL -100 Write1 ['Name? '], INFORMATION_RECORD — the prompt text reaches the
-  // user after the answer. Windows: Write1 (Write2 with a RawUI) and its own record (NoNewLine)
-  // per Write-Host call, in script order.
-  it.fails('BUG: Write-Host -NoNewline goes out when written, before a later Read-Host', async () => {
-    const [r, two] = await host({ script: 'Write-Host -NoNewline "Name? "; $x = Read-Host; "got $x"', read_lines: ['Ada'] }, { script: 'Write-Host -NoNewline a; Write-Host b' });
-    expect(r!.trace.slice(0, 3)).toEqual(['Receive Pending', 'PIPELINE_HOST_CALL -100 Write1', 'INFORMATION_RECORD']);
+  // Write-Host sends each call as it happens (Write1 / Write2 with a RawUI for -NoNewline,
+  // WriteLine2 / WriteLine3 otherwise) and one record per call with NoNewLine set
+  // [pwsh:WriteConsoleCmdlet.cs ProcessRecord, MshCommandRuntime.cs WriteInformation].
+  it('Write-Host -NoNewline goes out when written, before a later Read-Host, with its own record', async () => {
+    const [r, two, raw, none] = await host(
+      { script: 'Write-Host -NoNewline "Name? "; $x = Read-Host; "got $x"', read_lines: ['Ada'] },
+      { script: 'Write-Host -NoNewline a; Write-Host b' },
+      { script: 'Write-Host -NoNewline a; Write-Host b', raw_ui: true },
+      { host: false, script: 'Write-Host -NoNewline a; Write-Host b' },
+    );
+    expect(r!.trace.slice(0, 5)).toEqual(['Receive Pending', 'PIPELINE_HOST_CALL -100 Write1', 'INFORMATION_RECORD', 'PIPELINE_HOST_CALL 1 ReadLine', 'Send pr']);
+    expect(r!.output).toEqual(['got Ada']);
     expect(calls(two!)).toEqual([['Write1', 'a'], ['WriteLine2', 'b']]);
+    expect(messages(two!)).toEqual(['PIPELINE_HOST_CALL -100 Write1', 'INFORMATION_RECORD', 'PIPELINE_HOST_CALL -100 WriteLine2', 'INFORMATION_RECORD', 'PIPELINE_STATE 4']);
+    expect(two!.information).toEqual([
+      { message: 'a', tags: ['PSHOST'], source: 'Write-Host' },
+      { message: 'b', tags: ['PSHOST'], source: 'Write-Host' },
+    ]);
+    expect(two!.ui_stdout).toEqual(['a', 'b\r\n']);
+    expect(calls(raw!)).toEqual([['Write2', 7, 0, 'a'], ['WriteLine3', 7, 0, 'b']]);
+    // pypsrp's null host: the two records only.
+    expect(messages(none!)).toEqual(['INFORMATION_RECORD', 'INFORMATION_RECORD', 'PIPELINE_STATE 4']);
   });
 
-  // sandbox-engine.ts holds a non-terminating error (`pending`) until the next sink record; host
-  // calls made through the session host ($host.UI.*, Read-Host) do not flush it. Seen for
-  // `Write-Error e1; $x = Read-Host`: Receive Pending, PIPELINE_HOST_CALL 1 ReadLine, Send pr,
-  // Receive Done, ERROR_RECORD, …; under the appended Out-Default the WriteErrorLine calls also
-  // come after the ReadLine.
-  it.fails('BUG: an error written before Read-Host / $host.UI.WriteLine goes out before the host call', async () => {
-    const [read, write] = await host({ script: 'Write-Error e1; $x = Read-Host; "got $x"', read_lines: ['Ada'] }, { script: 'Write-Error e1; $host.UI.WriteLine("after")' });
+  // Everything leaves in the order the script produced it: an error written before a host call
+  // ($host.UI.*, Read-Host) goes out before it, also as WriteErrorLine calls under Out-Default.
+  it('an error written before Read-Host / $host.UI.WriteLine goes out before the host call', async () => {
+    const [read, write, typedLine] = await host(
+      { script: 'Write-Error e1; $x = Read-Host; "got $x"', read_lines: ['Ada'] },
+      { script: 'Write-Error e1; $host.UI.WriteLine("after")' },
+      { commands: [{ script: 'Write-Error e1; $x = Read-Host; "got $x"' }], out_default: true, read_lines: ['Ada'] },
+    );
     expect(messages(read!).slice(0, 2)).toEqual(['ERROR_RECORD', 'PIPELINE_HOST_CALL 1 ReadLine']);
     expect(messages(write!).slice(0, 2)).toEqual(['ERROR_RECORD', 'PIPELINE_HOST_CALL -100 WriteLine2']);
+    const methods = typedLine!.host_calls.map((c) => c.method);
+    expect(methods[0]).toBe('WriteErrorLine');
+    expect(methods.indexOf('ReadLine')).toBeGreaterThan(methods.lastIndexOf('WriteErrorLine'));
+    expect(calls(typedLine!).at(-1)).toEqual(['WriteLine2', 'got Ada']);
   });
 
-  // The emulated Out-Default cmdlet (src/sandbox/powershell/cmdlets/output.ts) passes objects on;
-  // only an Out-Default sent as the last command of a statement is rendered on the host
-  // (sandbox-host.ts outDefaultOf). `Get-ChildItem C:\ | Out-Default` as script text with a host
-  // gives 5 PIPELINE_OUTPUT DirectoryInfo objects and no host call; Windows writes the table to
-  // the host (WriteLine calls) and outputs nothing.
-  it.fails('BUG: Out-Default inside a script renders on the client host', async () => {
-    const [r] = await host({ script: 'Get-ChildItem C:\\ | Out-Default' });
+  // Out-Default inside script text writes the formatted text to the client's host, as the
+  // Out-Default the client appends does; without a host the objects pass on (unchanged).
+  it('Out-Default inside a script renders on the client host', async () => {
+    const [r, none] = await host({ script: 'Get-ChildItem C:\\ | Out-Default' }, { host: false, script: "'x' | Out-Default" });
     expect(r!.output).toEqual([]);
+    expect(r!.trace).not.toContain('PIPELINE_OUTPUT');
+    expect(new Set(r!.host_calls.map((c) => c.method))).toEqual(new Set(['WriteLine2']));
     expect(r!.host_calls.map((c) => String(c.args[0]))).toContain('    Directory: C:\\');
+    expect(none!).toMatchObject({ output: ['x'], host_calls: [] });
   });
 
-  // Out-Host writes through the same `host` sink as Write-Host, so each line also becomes an
-  // INFORMATION_RECORD with Source Write-Host and tag PSHOST; Windows' Out-Host writes to the host
-  // UI only (no information record).
-  it.fails('BUG: Out-Host writes to the host without Write-Host information records', async () => {
-    const [r] = await host({ script: '"a","b" | Out-Host' });
+  // Out-Host writes to the host UI only (no information record); with pypsrp's null host its
+  // lines go nowhere, as into PowerShell's InternalHostUserInterface without an external UI.
+  it('Out-Host writes to the host without Write-Host information records', async () => {
+    const [r, none] = await host({ script: '"a","b" | Out-Host' }, { host: false, script: '"a","b" | Out-Host; "c"' });
     expect(calls(r!)).toEqual([['WriteLine2', 'a'], ['WriteLine2', 'b']]);
     expect(r!.information).toEqual([]);
+    expect(messages(r!)).toEqual(['PIPELINE_HOST_CALL -100 WriteLine2', 'PIPELINE_HOST_CALL -100 WriteLine2', 'PIPELINE_STATE 4']);
+    expect(none!).toMatchObject({ output: ['c'], information: [], host_calls: [], state: 4 });
   });
 });

@@ -12,7 +12,7 @@ import { BUILTIN_FUNCTIONS, ALIASES, CMDLETS } from './cmdlets/index.js';
 import { hostObject, processObjectFor } from './cmdlets/system.js';
 import { ConsoleHost } from './host/console-host.js';
 import { attachSessionHostUi, bindSessionHost, type SessionHost } from './host/session-host.js';
-import { COMMON_PARAMETERS, SHOULD_PROCESS_PARAMETERS, type Streams } from './runtime/command.js';
+import { COMMON_PARAMETERS, SHOULD_PROCESS_PARAMETERS, hostWriteTexts, type HostWrite, type Streams } from './runtime/command.js';
 import { BreakSignal, ContinueSignal, ExitSignal, PSRuntimeError, ReturnSignal } from './runtime/errors.js';
 import { AbortedSignal, Engine, type Emit } from './runtime/interpreter.js';
 import type { EnvStore } from './runtime/services.js';
@@ -84,6 +84,8 @@ export interface InvokeSink {
   debug?(message: string): Promise<void> | void;
   information?(value: PSValue): Promise<void> | void;
   host?(text: string): Promise<void> | void;
+  /** One Write-Host call / Out-Host line as such; without it, its text reaches `host`. */
+  hostWrite?(w: HostWrite): Promise<void> | void;
 }
 
 export interface InvokeOptions {
@@ -517,11 +519,18 @@ function isSwitchParameter(engine: Engine, command: string, param: string): bool
 function boundPipeline(engine: Engine, statement: readonly BoundCommand[]): Prepared {
   const values: PSValue[] = [];
   const names: string[] = [];
-  const parts = statement.map((c) => {
+  // Where each script element's own text sits in the built text (only it has script positions).
+  const ranges: Array<[number, number]> = [];
+  let offset = 0;
+  const parts = statement.map((c, i) => {
     let head: string;
     if (c.isScript) {
       engine.parse(c.command);
-      head = `${c.useLocalScope === true ? '&' : '.'} {${c.command}\n}`;
+      // On lines of its own, so that its positions are its own (line 1, its columns).
+      const open = `${c.useLocalScope === true ? '&' : '.'} {\n`;
+      const start = offset + (i > 0 ? 3 : 0) + open.length;
+      ranges.push([start, start + c.command.length]);
+      head = `${open}${c.command}\n}`;
     } else head = `& ${quoteName(c.command)}`;
     const args = c.args.map((a) => {
       let param = '';
@@ -535,10 +544,14 @@ function boundPipeline(engine: Engine, statement: readonly BoundCommand[]): Prep
       const v = `$__psrpArg${values.length - 1}`;
       return a.name === undefined ? v : `${param}:${v}`;
     });
-    return [head, ...args].join(' ');
+    const part = [head, ...args].join(' ');
+    offset += (i > 0 ? 3 : 0) + part.length;
+    return part;
   });
   const text = parts.join(' | ');
   const { ast, source } = engine.parse(text, 'line', false);
+  // No script position for what the client sent as commands: no `+ & 'Get-Item' $__psrpArg0`.
+  source.clientRanges = ranges;
   const bind = (el: CommandElementAst): CommandElementAst => {
     if (el.kind === 'Variable') {
       const m = /^__psrpArg(\d+)$/.exec(el.name);
@@ -590,6 +603,12 @@ async function invokeIn(engine: Engine, prepare: () => Prepared, o: InvokeOption
     host: async (t) => {
       collect.host.push(t);
       await sink.host?.(t);
+    },
+    hostWrite: async (w) => {
+      const texts = hostWriteTexts(w);
+      collect.host.push(...texts);
+      if (sink.hostWrite) await sink.hostWrite(w);
+      else for (const t of texts) await sink.host?.(t);
     },
     information: async (m) => {
       information.push(m);

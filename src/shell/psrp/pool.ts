@@ -55,6 +55,7 @@ import {
   type PsVersionTable,
   type SessionCapability,
 } from './records.js';
+import { isCommandCallable } from './jea.js';
 import { HostCallAborted, HostCallChannel, hostTarget, invocationHost, parseHostResponse } from './host.js';
 import { runTransfer, transferScript } from './transfer.js';
 import { pipelineAllows, pipelineTransition, poolTransition, type PipelineAction, type PipelineState, type PoolAction, type PoolState } from './states.js';
@@ -679,7 +680,8 @@ export class Pipeline {
     const profile = this.pool.ctx.profile;
     for (const c of statement) {
       if (c.isScript && profile.languageMode === 'NoLanguage') return Errors.scriptsNotAllowed(c.command);
-      if (!c.isScript && !isCommandVisible(profile, c.command)) return Errors.commandNotFound(c.command);
+      // The name as sent or the program it finds on the Path (`whoami.exe` is C:\Windows\System32\whoami.exe).
+      if (!c.isScript && !isCommandCallable(profile, c.command)) return Errors.commandNotFound(c.command);
     }
     return undefined;
   }

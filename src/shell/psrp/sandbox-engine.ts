@@ -17,7 +17,7 @@ import { PsObject, PsPrim, enumValue, list, type PsValue } from './clixml.js';
 import type { Invocation, InvocationResult, PsrpEngine, PsrpFiles, PsrpRunspace, RunspaceOptions } from './engine.js';
 import type { Vfs } from '../../sandbox/vfs/types.js';
 import { isCommandCallable } from './jea.js';
-import { PROMPT_FUNCTION, clientHost, isExitPSSession, outDefaultOf, writeHostLine } from './sandbox-host.js';
+import { PROMPT_FUNCTION, clientHost, isExitPSSession, outDefaultOf, writeHostCall, writeHostLine } from './sandbox-host.js';
 import { ERROR_CATEGORIES, errorRecord, type CommandMetadata, type PsVersionTable, type ErrorCategoryName, type ErrorRecordSpec, type PipelineArgument, type PipelineCommand } from './records.js';
 
 // ---- engine values → CLIXML ------------------------------------------------------------------
@@ -454,7 +454,8 @@ class SandboxRunspace implements PsrpRunspace {
         const r = await this.run(statement, {
           ...(inv.input ? { input } : {}),
           abort: inv.signal,
-          ...(inv.host ? { clientHost: clientHost(inv.host, inv.sink, (v) => fromClixml(v, codec)) } : {}),
+          // Host calls first send what the script wrote before them (the held error).
+          ...(inv.host ? { clientHost: clientHost(inv.host, inv.sink, { fromClixml: (v) => fromClixml(v, codec), before: flush, clock: this.opts.clock }) } : {}),
           sink: {
             output: async (v) => {
               await flush();
@@ -481,7 +482,16 @@ class SandboxRunspace implements PsrpRunspace {
               await flush();
               await inv.sink.information({ messageData: toClixml(v, 0, new Map(), codec), source: 'Write-Information', tags: [] });
             },
-            // Write-Host: an information record tagged PSHOST per line (psrp.md §4.8).
+            // Write-Host: each call as it happens, its host call and its PSHOST record (psrp.md §4.8).
+            // Out-Host with a client host renders through the session host; without one its
+            // lines go nowhere, as into PowerShell's InternalHostUserInterface without an
+            // external UI (OutHostCommand writes to Host.UI only) [pwsh:SMA/engine/hostifaces/InternalHostUserInterface.cs Write/WriteLine].
+            hostWrite: async (w) => {
+              await flush();
+              if (w.source === 'Write-Host') await writeHostCall(inv.sink, inv.host, w.text, w.noNewline);
+              else if (inv.host) await inv.host.writeLine(w.text);
+            },
+            // Other host text (WhatIf messages, Write-Information shown): a PSHOST record per line.
             host: async (text) => {
               await flush();
               hostLine += text;

@@ -82,34 +82,41 @@ function colorValue(n: number | undefined): PsValue {
 }
 
 /** Write-Host's HostInformationMessage; colours are the host's RawUI ones when it has a RawUI. */
-export function hostMessage(line: string, host?: InvocationHost): PsObject {
+export function hostMessage(text: string, host?: InvocationHost, noNewLine = false): PsObject {
   return new PsObject({
     typeNames: ['System.Management.Automation.HostInformationMessage', 'System.Object'],
-    toStringText: line,
+    toStringText: text,
     props: [
-      ['Message', line],
+      ['Message', text],
       ['ForegroundColor', colorValue(host?.foregroundColor)],
       ['BackgroundColor', colorValue(host?.backgroundColor)],
-      ['NoNewLine', false],
+      ['NoNewLine', noNewLine],
     ],
   });
 }
 
 /**
- * One Write-Host line: with a host, WriteLine3 with the host's colours (WriteLine2 without a
- * RawUI), or Write1/Write2 for text without a line end; then the PSHOST information record either
- * way — MshCommandRuntime.WriteInformation writes both, and clients tag the record FORWARDED so
- * it is not shown twice [pwsh:SMA/engine/MshCommandRuntime.cs WriteInformation,
- * remoting/commands/PSRemotingCmdlet.cs HandleInformationAdded]. -ForegroundColor/-BackgroundColor
- * do not reach here (the emulated Write-Host passes text only): the host's colours are used.
+ * One Write-Host call, sent as it happens: with a host, WriteLine3 with the host's colours
+ * (WriteLine2 without a RawUI), or Write2/Write1 for -NoNewline; then its PSHOST information
+ * record either way, NoNewLine set from -NoNewline — WriteHostCommand writes one
+ * HostInformationMessage per call and MshCommandRuntime.WriteInformation writes it to the host
+ * UI (Write for NoNewLine, else WriteLine) as well as to the information stream; clients tag the
+ * record FORWARDED so it is not shown twice [pwsh:Microsoft.PowerShell.Commands.Utility/commands/utility/WriteConsoleCmdlet.cs ProcessRecord,
+ * SMA/engine/MshCommandRuntime.cs WriteInformation, remoting/commands/PSRemotingCmdlet.cs HandleInformationAdded].
+ * -ForegroundColor/-BackgroundColor do not reach here (the emulated Write-Host passes text only).
  */
-export async function writeHostLine(sink: InvocationSink, host: InvocationHost | undefined, line: string, newLine = true): Promise<void> {
+export async function writeHostCall(sink: InvocationSink, host: InvocationHost | undefined, text: string, noNewLine: boolean): Promise<void> {
   if (host) {
     const colors = host.foregroundColor !== undefined && host.backgroundColor !== undefined ? { foreground: host.foregroundColor, background: host.backgroundColor } : undefined;
-    if (newLine) await host.writeLine(line, colors);
-    else await host.write(line, colors);
+    if (noNewLine) await host.write(text, colors);
+    else await host.writeLine(text, colors);
   }
-  await sink.information({ messageData: hostMessage(line, host), source: 'Write-Host', tags: ['PSHOST'] });
+  await sink.information({ messageData: hostMessage(text, host, noNewLine), source: 'Write-Host', tags: ['PSHOST'] });
+}
+
+/** Other host text (WhatIf messages, Write-Information shown): a line as Write-Host would write it. */
+export function writeHostLine(sink: InvocationSink, host: InvocationHost | undefined, line: string, newLine = true): Promise<void> {
+  return writeHostCall(sink, host, line, !newLine);
 }
 
 /** A host method failed on the client (`me`) or the pipeline went away while it waited. */
@@ -124,22 +131,47 @@ async function guarded<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The session host the emulated PowerShell's `$host.UI` and Read-Host use for this invocation. */
-export function clientHost(h: InvocationHost, sink: InvocationSink, fromClixml: (v: PsValue) => PSValue): SessionHost {
+export interface ClientHostOptions {
+  readonly fromClixml: (v: PsValue) => PSValue;
+  /**
+   * Runs before every host call: what the script wrote before it (a held error record) goes
+   * out first, so everything leaves in the order the script produced it.
+   */
+  readonly before: () => Promise<void>;
+  readonly clock: Clock;
+}
+
+/** The session host the emulated PowerShell's `$host.UI`, Read-Host, Out-Default and Out-Host use for this invocation. */
+export function clientHost(h: InvocationHost, sink: InvocationSink, o: ClientHostOptions): SessionHost {
+  const { fromClixml, before } = o;
+  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+    await before();
+    return guarded(fn);
+  };
   return {
     foregroundColor: h.foregroundColor,
     backgroundColor: h.backgroundColor,
-    write: (t, c) => guarded(() => h.write(t, c)),
-    writeLine: (t, c) => guarded(() => h.writeLine(t, c)),
-    writeErrorLine: (t) => guarded(() => h.writeErrorLine(t)),
+    write: (t, c) => call(() => h.write(t, c)),
+    writeLine: (t, c) => call(() => h.writeLine(t, c)),
+    writeErrorLine: (t) => call(() => h.writeErrorLine(t)),
     // PowerShell's host UI keeps the record for its stream, then calls the client's host
     // (fixture test_psrp_pshost_ui_mocked_methods.yml #10): the pipeline's sink sends both.
-    writeDebugLine: async (t) => void (await sink.informational('Debug', t)),
-    writeVerboseLine: async (t) => void (await sink.informational('Verbose', t)),
-    writeWarningLine: async (t) => void (await sink.informational('Warning', t)),
-    readLine: () => guarded(() => h.readLine()),
-    readLineAsSecureString: async () => fromClixml(await guarded(() => h.readLineAsSecureString())),
-    prompt: async (caption, message, fields) => fromClixml(await guarded(() => h.prompt(caption, message, fields.map((f) => fieldDescription({ name: f.name, label: f.label, type: f.type }))))),
-    promptForChoice: (caption, message, choices, defaultChoice) => guarded(() => h.promptForChoice(caption, message, choices.map((c) => choiceDescription(c.label, c.helpMessage)), defaultChoice)),
+    writeDebugLine: (t) => call(async () => void (await sink.informational('Debug', t))),
+    writeVerboseLine: (t) => call(async () => void (await sink.informational('Verbose', t))),
+    writeWarningLine: (t) => call(async () => void (await sink.informational('Warning', t))),
+    readLine: () => call(() => h.readLine()),
+    readLineAsSecureString: async () => fromClixml(await call(() => h.readLineAsSecureString())),
+    prompt: async (caption, message, fields) => fromClixml(await call(() => h.prompt(caption, message, fields.map((f) => fieldDescription({ name: f.name, label: f.label, type: f.type }))))),
+    promptForChoice: (caption, message, choices, defaultChoice) => call(() => h.promptForChoice(caption, message, choices.map((c) => choiceDescription(c.label, c.helpMessage)), defaultChoice)),
+    // Out-Default / Out-Host in the script: formatted here and written to the client's host, as
+    // the Out-Default the client appends (psrp.md §3.4 step 4).
+    render: () => {
+      const r = new HostRenderer(h, true, o.clock);
+      return {
+        output: (v) => call(() => r.output(v)),
+        error: (e) => call(() => r.error(e)),
+        end: () => call(() => r.end()),
+      };
+    },
   };
 }

@@ -99,6 +99,18 @@ describe('a ConstrainedLanguage JEA endpoint', () => {
     expect(f.output).toEqual(['mine']);
   });
 
+  it('matches a top-level external command to its System32 entry: whoami and whoami.exe sent as commands run, hostname.exe is not found', async () => {
+    const c = await client('ConstrainedLanguage');
+    for (const name of ['whoami.exe', 'whoami', 'WHOAMI.EXE']) {
+      const r = await c.collect(await c.command([{ cmd: name }]));
+      expect(r.state, name).toBe(4);
+      expect(r.output, name).toEqual(['server\\administrator']);
+    }
+    const denied = await c.collect(await c.command([{ cmd: 'hostname.exe' }]));
+    expect(denied.state).toBe(5);
+    expect(exceptionMessage(denied.failure)).toContain("The term 'hostname.exe' is not recognized");
+  });
+
   it('Get-Command lists only what the role shows', async () => {
     const c = await client('ConstrainedLanguage');
     const r = await run(c, 'Get-Command | ForEach-Object Name');

@@ -112,6 +112,21 @@ describe('PSRP pipelines run by the emulated PowerShell', () => {
     expect(value(r.failure)).toBe('boom');
   });
 
+  it('fails pypsrp’s execute_ps pipeline (Invoke-Expression | Out-String -Stream) for an unknown command, as Windows does', async () => {
+    const core = createPsrpCore({}, { engine: engine() });
+    const c = new PsrpTestClient(core.transport());
+    await c.open();
+    const pid = await c.command([{ cmd: 'Invoke-Expression', args: [['Command', '<S>Get-ServiceTypo -Name winrm</S>']] }, { cmd: 'Out-String', args: [['Stream', '<Nil />']] }]);
+    const r = await c.collect(pid);
+    // fixture test_client_execute_ps_failure.yml: Failed, the error only as ExceptionAsErrorRecord.
+    expect(r.state).toBe(5);
+    expect(r.errors).toEqual([]);
+    expect(r.output).toEqual([]);
+    expect(value(prop(r.failure!, 'FullyQualifiedErrorId'))).toBe('CommandNotFoundException,Microsoft.PowerShell.Commands.InvokeExpressionCommand');
+    expect(value(prop(r.failure!, 'ErrorCategory_Activity'))).toBe('Invoke-Expression');
+    expect(value(r.failure)).toMatch(/^The term 'Get-ServiceTypo' is not recognized as the name of a cmdlet/);
+  });
+
   it('stops a busy loop with the PowerShell client’s signal', async () => {
     const core = createPsrpCore({}, { engine: engine() });
     const c = new PsrpTestClient(core.transport());

@@ -9,6 +9,7 @@ import { wildcardToRegExp, hasWildcard } from '../runtime/operators.js';
 import { cellLength } from '../format/text.js';
 import { encodeContent } from './items.js';
 import { formatNumber as formatNumberLocal } from '../runtime/dotnet-format.js';
+import { sessionHostOf, type HostRender } from '../host/session-host.js';
 
 const UTIL = 'Microsoft.PowerShell.Utility';
 const CORE = 'Microsoft.PowerShell.Core';
@@ -51,10 +52,9 @@ export const writeHost = def('Write-Host', UTIL, [
   process: async (c, input) => {
     const sep = c.has('Separator') ? toStr(c.get('Separator') ?? ' ') : ' ';
     const v = input !== undefined ? input : (c.get('Object') ?? null);
-    const text = hostText(v, sep);
-    // The text, then the line end as its own write (fx pypsrp/test_winrs_operation_timeout).
-    await c.host(text);
-    if (!c.switch('NoNewline')) await c.host('\n');
+    // One HostInformationMessage per call, NoNewLine from -NoNewline (WriteConsoleCmdlet.cs); as
+    // plain host text: the text, then the line end as its own write (fx pypsrp/test_winrs_operation_timeout).
+    await c.hostWrite({ source: 'Write-Host', text: hostText(v, sep), noNewline: c.switch('NoNewline') });
   },
 });
 
@@ -86,8 +86,14 @@ export const writeError = def('Write-Error', UTIL, [
       rec = new PSErrorRecord(ex, id === '' ? ex.typeName : id, cat, c.get('TargetObject') ?? null, undefined);
       if (exv !== undefined && exv !== null && msg !== '') rec.errorDetails = msg;
     }
-    // Write-Error reports the error against the caller's invocation ($MyInvocation)
-    rec.invocation = c.scriptInvocation;
+    // Write-Error reports the error against the caller's invocation ($MyInvocation); with no
+    // script around it (a command a remoting client sent by name: no $MyInvocation, assumed) it
+    // keeps its own [pwsh:Microsoft.PowerShell.Commands.Utility/commands/utility/Write.cs WriteOrThrowErrorCommand.ProcessRecord].
+    const inv = c.invocation;
+    rec.invocation =
+      c.scriptInvocation.command !== undefined
+        ? c.scriptInvocation
+        : { command: { name: inv.name, type: 'Cmdlet', implementingType: inv.implementingType }, invocationName: inv.invocationName, ...(inv.extent !== undefined ? { extent: inv.extent } : {}), ...(inv.source !== undefined ? { source: inv.source } : {}) };
     rec.categoryActivity = c.str('CategoryActivity') ?? 'Write-Error';
     const reason = c.str('CategoryReason');
     if (reason !== undefined) rec.categoryReason = reason;
@@ -176,15 +182,40 @@ export const outHost = def('Out-Host', CORE, [{ name: 'InputObject', type: 'obje
   },
   end: async (c) => {
     const items = (c as CmdletContext & { _items?: PSValue[] })._items ?? [];
+    // A remoting client's host: formatted there as Out-Default does, host calls only (OutHostCommand
+    // writes to Host.UI through ConsoleLineOutput, no information record).
+    const render = sessionHostOf(c.engine)?.render?.();
+    if (render) {
+      for (const v of items) await (v instanceof PSErrorRecord ? render.error(v) : render.output(v));
+      await render.end();
+      return;
+    }
     const w = c.engine.config.consoleWidth > 0 ? c.engine.config.consoleWidth - 1 : 120;
-    for (const l of outStringLines(items, w)) await c.host(l + '\n');
+    for (const l of outStringLines(items, w)) await c.hostWrite({ source: 'Out-Host', text: l, noNewline: false });
   },
 });
 
+type WithRender = CmdletContext & { _render?: HostRender };
+
+/**
+ * Out-Default: with a remoting client's host the objects are formatted and written to it (the
+ * error view for error records), as the Out-Default the client appends (psrp.md §3.4 step 4);
+ * otherwise they pass on to whatever shows the session's output (the console under WinRS).
+ */
 export const outDefault = def('Out-Default', CORE, [{ name: 'InputObject', type: 'object', pipeline: 'value' }], {
+  begin: async (c) => {
+    const render = sessionHostOf(c.engine)?.render?.();
+    if (render) (c as WithRender)._render = render;
+  },
   process: async (c, input) => {
     const v = input !== undefined ? input : c.get('InputObject');
-    if (v !== undefined) await c.write(v);
+    if (v === undefined) return;
+    const render = (c as WithRender)._render;
+    if (!render) return c.write(v);
+    await (v instanceof PSErrorRecord ? render.error(v) : render.output(v));
+  },
+  end: async (c) => {
+    await (c as WithRender)._render?.end();
   },
 });
 

@@ -13,7 +13,7 @@ import { enumValue } from '../runtime/members.js';
 import { hasWildcard, wildcardToRegExp } from '../runtime/operators.js';
 import { PSVariable } from '../runtime/scope.js';
 import { convertTo } from '../runtime/types.js';
-import { asList, PSDateTime, PSEnum, PSException, PSHashtable, PSObject, PSTimeSpan, PSTypeRef, PSVersion, type PSValue } from '../runtime/values.js';
+import { asList, PSDateTime, PSEnum, PSErrorRecord, PSException, PSHashtable, PSObject, PSTimeSpan, PSTypeRef, PSVersion, type ErrorInvocation, type PSValue } from '../runtime/values.js';
 
 const UTIL = 'Microsoft.PowerShell.Utility';
 const MGMT = 'Microsoft.PowerShell.Management';
@@ -741,9 +741,38 @@ export const invokeExpression = def('Invoke-Expression', UTIL, [{ name: 'Command
       throw e;
     }
     const frame = { ...c.frame, source: parsed.source };
-    for (const part of [parsed.ast.begin, parsed.ast.process, parsed.ast.end]) {
-      if (part === undefined) continue;
-      await c.engine.execStatements(part, frame, (v) => c.write(v));
+    const iex: ErrorInvocation = { command: { name: 'Invoke-Expression', type: 'Cmdlet', implementingType: 'Microsoft.PowerShell.Commands.InvokeExpressionCommand' }, invocationName: c.invocation.invocationName, ...(c.invocation.extent !== undefined ? { extent: c.invocation.extent } : {}), ...(c.invocation.source !== undefined ? { source: c.invocation.source } : {}) };
+    // Errors of the commands downstream pass through as they are.
+    const downstream = new WeakSet<object>();
+    const emit = async (v: PSValue) => {
+      try {
+        await c.write(v);
+      } catch (e) {
+        if (e instanceof Error) downstream.add(e);
+        throw e;
+      }
+    };
+    try {
+      for (const part of [parsed.ast.begin, parsed.ast.process, parsed.ast.end]) {
+        if (part === undefined) continue;
+        await c.engine.execStatements(part, frame, emit, true);
+      }
+    } catch (e) {
+      // An error that ends a statement of the text ends Invoke-Expression: it becomes the cmdlet's
+      // terminating error (InvocationInfo, FullyQualifiedErrorId suffix and activity of
+      // Invoke-Expression), e.g. `CommandNotFoundException,Microsoft.PowerShell.Commands.InvokeExpressionCommand`
+      // [fixture:test_client_execute_ps_failure.yml, psrp.md §3.2].
+      if (e instanceof PSRuntimeError && !e.scriptTerminating && !downstream.has(e)) {
+        const r = e.record;
+        const rec = new PSErrorRecord(r.exception, r.errorId, r.category, r.targetObject, iex);
+        rec.errorDetails = r.errorDetails;
+        rec.categoryReason = r.categoryReason;
+        rec.categoryTargetName = r.categoryTargetName;
+        rec.categoryTargetType = r.categoryTargetType;
+        rec.messageDetails = r.messageDetails;
+        throw new PSRuntimeError(rec, false);
+      }
+      throw e;
     }
   },
 });

@@ -29,7 +29,7 @@ export function errorViewText(r: PSErrorRecord, bufferWidth: number): string {
   }
   if (fqid === 'NativeCommandErrorMessage' || fqid === 'NativeCommandError') return r.exception.message;
   let posmsg = '';
-  if (inv !== undefined && !r.parseError && (inv.command !== undefined || r.category !== 'ParserError') && inv.extent !== undefined && inv.source !== undefined) {
+  if (inv !== undefined && !r.parseError && (inv.command !== undefined || r.category !== 'ParserError') && inv.extent !== undefined && inv.source !== undefined && inv.source.positioned(inv.extent)) {
     posmsg = positionMessage(inv.source, inv.extent);
   }
   if (posmsg !== '') posmsg = '\n' + posmsg;

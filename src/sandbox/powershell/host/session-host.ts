@@ -7,7 +7,7 @@
 import type { CmdletDef } from '../runtime/command.js';
 import { runtimeError } from '../runtime/errors.js';
 import { displayString } from '../runtime/convert.js';
-import { PSHashtable, PSObject, type PSMethod, type PSValue } from '../runtime/values.js';
+import { PSHashtable, PSObject, type PSErrorRecord, type PSMethod, type PSValue } from '../runtime/values.js';
 
 export interface HostColors {
   readonly foreground: number;
@@ -19,6 +19,13 @@ export interface PromptField {
   readonly name: string;
   readonly label: string;
   readonly type: 'String' | 'SecureString' | 'PSCredential';
+}
+
+/** Out-Default / Out-Host on the client's host: objects formatted as text, error records as the error view. */
+export interface HostRender {
+  output(v: PSValue): Promise<void>;
+  error(e: PSErrorRecord): Promise<void>;
+  end(): Promise<void>;
 }
 
 export interface SessionHost {
@@ -36,6 +43,8 @@ export interface SessionHost {
   /** Prompt: the answers by field name. */
   prompt(caption: string, message: string, fields: readonly PromptField[]): Promise<PSHashtable | PSValue>;
   promptForChoice(caption: string, message: string, choices: ReadonlyArray<{ readonly label: string; readonly helpMessage: string }>, defaultChoice: number): Promise<number>;
+  /** A formatter writing to this host, for Out-Default and Out-Host; none: they do not render here. */
+  render?(): HostRender;
 }
 
 const bound = new WeakMap<object, SessionHost>();

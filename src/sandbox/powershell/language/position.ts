@@ -6,6 +6,14 @@
 /** The text a script came from; extents are offsets into it. */
 export class ScriptSource {
   private lineStarts: number[] | undefined;
+  /**
+   * Text the engine wrote itself for commands a remoting client sent by name (AddCommand): only
+   * the client's script elements, these [start, end) ranges, are script text with positions.
+   * Elsewhere InvocationInfo has no script position (ScriptLineNumber 0, empty Line and
+   * PositionMessage), as for a Command PowerShell builds without a script
+   * [pwsh:SMA/engine/InvocationInfo.cs PositionMessage, ScriptPosition].
+   */
+  clientRanges: ReadonlyArray<readonly [number, number]> | undefined;
   constructor(
     readonly text: string,
     /** `line` for commands (-Command), a path for script files. */
@@ -40,7 +48,28 @@ export class ScriptSource {
       if ((s[mid] ?? 0) <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: offset - (s[lo] ?? 0) + 1 };
+    // Inside a client's script element (its text starts on a line of its own): lines count from it.
+    const range = this.clientRanges?.find(([a, b]) => offset >= a && offset <= b);
+    const shift = range === undefined ? 0 : this.rawLine(range[0]) - 1;
+    return { line: lo + 1 - shift, column: offset - (s[lo] ?? 0) + 1 };
+  }
+
+  private rawLine(offset: number): number {
+    const s = this.starts();
+    let n = 0;
+    while (n + 1 < s.length && (s[n + 1] ?? 0) <= offset) n++;
+    return n + 1;
+  }
+
+  /** The text of the line holding `offset`, without its line ending. */
+  lineTextAt(offset: number): string {
+    return this.lineText(this.rawLine(offset));
+  }
+
+  /** Does `extent` have a script position (false: inside text the engine built, see clientRanges)? */
+  positioned(extent: Extent): boolean {
+    const r = this.clientRanges;
+    return r === undefined || r.some(([s, e]) => extent.start >= s && extent.end <= e);
   }
 
   /** The text of a 1-based line, without its line ending. */
@@ -73,7 +102,7 @@ export function after(e: Extent): Extent {
 export function positionMessage(source: ScriptSource, extent: Extent): string {
   const startPos = source.position(extent.start);
   const endPos = source.position(extent.end);
-  let sourceLine = source.lineText(startPos.line).replace(/\s+$/, '');
+  let sourceLine = source.lineTextAt(extent.start).replace(/\s+$/, '');
   let message = '';
   if (sourceLine.length > 0) {
     let spacesBeforeError = startPos.column - 1;

@@ -48,7 +48,30 @@ export interface Streams {
   debug(message: string): Promise<void>;
   /** Write-Host / host output (text, no trailing newline added). */
   host(text: string): Promise<void>;
+  /**
+   * One Write-Host call or one Out-Host line, for a receiver that tells them apart (a remoting
+   * session: psrp.md §3.4); without it they reach `host` as text (see CmdletContext.hostWrite).
+   */
+  hostWrite?(w: HostWrite): Promise<void>;
   information(message: PSValue, tags: readonly string[]): Promise<void>;
+}
+
+/**
+ * What Write-Host (one HostInformationMessage per call, NoNewLine from -NoNewline) or Out-Host
+ * (one formatted line, written to the host UI only) hands to the host
+ * [pwsh:Microsoft.PowerShell.Commands.Utility/commands/utility/WriteConsoleCmdlet.cs ProcessRecord].
+ */
+export interface HostWrite {
+  readonly source: 'Write-Host' | 'Out-Host';
+  readonly text: string;
+  /** Write-Host -NoNewline; Out-Host lines always end. */
+  readonly noNewline: boolean;
+}
+
+/** The text a HostWrite is for a plain host text stream: Write-Host's text and its line end as two writes (fx pypsrp/test_winrs_operation_timeout). */
+export function hostWriteTexts(w: HostWrite): string[] {
+  if (w.source === 'Out-Host') return [`${w.text}\n`];
+  return w.noNewline ? [w.text] : [w.text, '\n'];
 }
 
 /** Invocation details of the running command, for error records. */
@@ -85,6 +108,8 @@ export interface CmdletContext {
   verbose(message: string): Promise<void>;
   debug(message: string): Promise<void>;
   host(text: string): Promise<void>;
+  /** Write-Host's call / Out-Host's line (Streams.hostWrite, else its text to `host`). */
+  hostWrite(w: HostWrite): Promise<void>;
   /** Stop upstream commands (Select-Object -First). */
   stopUpstream(): never;
   /** Effective -WhatIf. */

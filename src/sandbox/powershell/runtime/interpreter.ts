@@ -20,6 +20,7 @@ import {
 import {
   COMMON_PARAMETERS,
   SHOULD_PROCESS_PARAMETERS,
+  hostWriteTexts,
   type CmdletContext,
   type CmdletDef,
   type CommandInvocation,
@@ -402,7 +403,8 @@ export class Engine implements RuntimeServices {
       scope,
       source,
       streams,
-      invocation: { command: { name: '', type: 'Script', scriptText }, invocationName: '' },
+      // Commands a remoting client sent by name (source.clientRanges) run in no script of their own.
+      invocation: source.clientRanges !== undefined ? { invocationName: '' } : { command: { name: '', type: 'Script', scriptText }, invocationName: '' },
       commandName: '',
     };
     scope.vars.set('myinvocation', new PSVariable('MyInvocation', this.invocationObject(frame.invocation, '')));
@@ -445,12 +447,20 @@ export class Engine implements RuntimeServices {
 
   // ---- statements ----------------------------------------------------------------------
 
-  async execStatements(stmts: readonly A.StatementAst[], frame: Frame, out: Emit): Promise<void> {
+  /**
+   * `propagate`: a statement-terminating error is not reported here but thrown as it is (not
+   * script-terminating), for the caller to end with it (Invoke-Expression).
+   */
+  async execStatements(stmts: readonly A.StatementAst[], frame: Frame, out: Emit, propagate = false): Promise<void> {
     for (const s of stmts) {
       await this.tick();
       try {
         await this.execStatement(s, frame, out);
       } catch (e) {
+        if (propagate && e instanceof PSRuntimeError && !e.scriptTerminating) {
+          this.attachPosition(e.record, s.extent, frame);
+          throw e;
+        }
         if (e instanceof PSRuntimeError && !e.scriptTerminating && !this.clientStatements.has(s)) {
           await this.handleStatementError(e, frame, s);
           continue;
@@ -1683,6 +1693,11 @@ export class Engine implements RuntimeServices {
         if (on) await frame.streams.debug(m);
       },
       host: (t) => frame.streams.host(t),
+      hostWrite: async (w) => {
+        const streams = frame.streams;
+        if (streams.hostWrite) return streams.hostWrite(w);
+        for (const t of hostWriteTexts(w)) await streams.host(t);
+      },
       stopUpstream: () => {
         const sig = new StopPipelineSignal(owner);
         (sig as unknown as { stage: Stage }).stage = stage;
@@ -1771,7 +1786,7 @@ export class Engine implements RuntimeServices {
     const stage: Stage = {
       hadError: false,
       begin: async () => {
-        scope.vars.set('myinvocation', new PSVariable('MyInvocation', engine.invocationObject(invocation, callerFrame.source.text.slice(cmd.extent.start, cmd.extent.end))));
+        scope.vars.set('myinvocation', new PSVariable('MyInvocation', engine.invocationObject(invocation, callerFrame.source.positioned(cmd.extent) ? callerFrame.source.text.slice(cmd.extent.start, cmd.extent.end) : '')));
         const common = advanced ? extractCommonParameters(args) : undefined;
         if (common?.errorAction !== undefined) scope.vars.set('erroractionpreference', new PSVariable('ErrorActionPreference', common.errorAction));
         if (common?.verbose === true) scope.vars.set('verbosepreference', new PSVariable('VerbosePreference', 'Continue'));

@@ -158,11 +158,12 @@ function invocationInfo(r: PSErrorRecord): PSValue {
   let line = 0;
   let col = 0;
   let lineText = '';
-  if (inv.extent !== undefined && inv.source !== undefined) {
+  const positioned = inv.extent !== undefined && inv.source !== undefined && inv.source.positioned(inv.extent);
+  if (positioned && inv.extent !== undefined && inv.source !== undefined) {
     const p = inv.source.position(inv.extent.start);
     line = p.line;
     col = p.column;
-    lineText = inv.source.lineText(p.line) + '\r\n';
+    lineText = inv.source.lineTextAt(inv.extent.start) + '\r\n';
   }
   o.setNote('BoundParameters', new PSHashtable());
   o.setNote('UnboundArguments', []);
@@ -171,7 +172,7 @@ function invocationInfo(r: PSErrorRecord): PSValue {
   o.setNote('HistoryId', 1);
   o.setNote('ScriptName', '');
   o.setNote('Line', lineText);
-  o.setNote('PositionMessage', inv.extent !== undefined && inv.source !== undefined ? positionMessage(inv.source, inv.extent).replace(/\r?\n/g, '\r\n') : '');
+  o.setNote('PositionMessage', positioned && inv.extent !== undefined && inv.source !== undefined ? positionMessage(inv.source, inv.extent).replace(/\r?\n/g, '\r\n') : '');
   o.setNote('PSScriptRoot', '');
   o.setNote('PSCommandPath', null);
   o.setNote('InvocationName', inv.invocationName ?? '');

@@ -2,7 +2,7 @@
 // CREATE_PIPELINE, psrp.md §3.2) runs with the values as they are, checks script elements against
 // the session's language mode and commands against its visible commands.
 import { describe, expect, it } from 'vitest';
-import { PSHashtable, PSObject, type PSValue } from '../../../../src/sandbox/powershell/index.js';
+import { PSHashtable, PSObject, errorViewLines, type PSValue } from '../../../../src/sandbox/powershell/index.js';
 import { secureString } from '../../../../src/sandbox/powershell/runtime/secure.js';
 import { HOST, makeHarness } from './harness.js';
 
@@ -29,6 +29,40 @@ describe('bound pipelines', () => {
     expect(r.terminatingError?.exception.message ?? r.errors[0]?.exception.message).toBe("A parameter cannot be found that matches parameter name 'it's'.");
     const vars = await s.invoke("@(Get-Variable | Where-Object Name -like '__psrp*').Count");
     expect(vars.output).toEqual([0]);
+  });
+
+  it('errors of commands sent by name have no script position: no synthetic text in the view or InvocationInfo', async () => {
+    const { ps, clock } = h();
+    const s = ps.openSession({ host: HOST, clock });
+    await s.invoke('function Show-Line { $MyInvocation.Line }');
+    const r = await s.invokeCommands([{ command: 'Get-Item', isScript: false, args: [{ name: undefined, value: 'C:\\nope' }] }]);
+    // PowerShell's PositionMessage is empty without a ScriptPosition [SMA/engine/InvocationInfo.cs].
+    expect(errorViewLines(r.errors[0]!, 120)).toEqual([
+      "Get-Item : Cannot find path 'C:\\nope' because it does not exist.",
+      '    + CategoryInfo          : ObjectNotFound: (C:\\nope:String) [Get-Item], ItemNotFoundException',
+      '    + FullyQualifiedErrorId : PathNotFound,Microsoft.PowerShell.Commands.GetItemCommand',
+      ' ',
+    ]);
+    const info = await s.invoke('$e = $Error[0].InvocationInfo; $e.Line; $e.PositionMessage; $e.ScriptLineNumber');
+    expect(info.output).toEqual(['', '', 0]);
+    const line = await s.invokeCommands([{ command: 'Show-Line', isScript: false, args: [{ name: undefined, value: 1 }] }]);
+    expect(line.output).toEqual(['']);
+    // Write-Error with no script around it keeps its own InvocationInfo (Write.cs: no $MyInvocation).
+    const we = await s.invokeCommands([{ command: 'Write-Error', isScript: false, args: [{ name: 'Message', value: 'boom' }] }]);
+    expect(errorViewLines(we.errors[0]!, 200)).toEqual([
+      'Write-Error : boom',
+      '    + CategoryInfo          : NotSpecified: (:) [Write-Error], WriteErrorException',
+      '    + FullyQualifiedErrorId : Microsoft.PowerShell.Commands.WriteErrorException,Microsoft.PowerShell.Commands.WriteErrorCommand',
+      ' ',
+    ]);
+    // A script element keeps its own text and positions (line 1, its own columns).
+    const sc = await s.invokeCommands([{ command: 'Get-Item C:\\nope2', isScript: true, useLocalScope: true, args: [] }]);
+    expect(errorViewLines(sc.errors[0]!, 120).slice(1, 4)).toEqual(['At line:1 char:1', '+ Get-Item C:\\nope2', '+ ~~~~~~~~~~~~~~~~~']);
+    const piped = await s.invokeCommands([
+      { command: "'C:\\a'", isScript: true, args: [] },
+      { command: 'Get-Item', isScript: false, args: [] },
+    ]);
+    expect(errorViewLines(piped.errors[0]!, 120)[1]).toBe('    + CategoryInfo          : ObjectNotFound: (C:\\a:String) [Get-Item], ItemNotFoundException');
   });
 
   it('a Nil named argument is a present switch for a switch parameter and $null for any other', async () => {

@@ -117,6 +117,36 @@ describe('parse errors', () => {
   });
 });
 
+describe('an unknown command inside Invoke-Expression', () => {
+  // It ends Invoke-Expression as that cmdlet's terminating error (fixture
+  // test_client_execute_ps_failure.yml: FullyQualifiedErrorId
+  // CommandNotFoundException,Microsoft.PowerShell.Commands.InvokeExpressionCommand); in a script
+  // that ends the statement only.
+  it('is Invoke-Expression’s error, and the script goes on', async () => {
+    const r = await h.run("iex 'Get-ServiceTypo -Name winrm'; 'after'");
+    expect(r.stdout).toBe('after\r\n');
+    const flat = r.stderr.replace(/ \r\n {3}/g, '').replace(/\r\n/g, '\n');
+    expect(flat).toContain("iex : The term 'Get-ServiceTypo' is not recognized as the name of a cmdlet");
+    expect(flat).toContain('CategoryInfo          : ObjectNotFound: (Get-ServiceTypo:String) [Invoke-Expression], CommandNotFoundException');
+    expect(flat).toContain('FullyQualifiedErrorId : CommandNotFoundException,Microsoft.PowerShell.Commands.InvokeExpressionCommand');
+  });
+
+  it('fails a pipeline sent as commands (Invoke-Expression | Out-String -Stream, pypsrp’s execute_ps)', async () => {
+    const s = h.ps.openSession({ host: HOST, clock: h.clock });
+    const r = await s.invokeCommands([
+      { command: 'Invoke-Expression', isScript: false, args: [{ name: 'Command', value: 'Get-ServiceTypo -Name winrm' }] },
+      { command: 'Out-String', isScript: false, args: [{ name: 'Stream', value: null, switchPresent: true }] },
+    ]);
+    expect(r.terminatingError?.fullyQualifiedErrorId).toBe('CommandNotFoundException,Microsoft.PowerShell.Commands.InvokeExpressionCommand');
+    expect(r.terminatingError?.activity).toBe('Invoke-Expression');
+    expect(r.output).toEqual([]);
+    // An error the text writes (not one that ends a statement) stays non-terminating.
+    const written = await s.invokeCommands([{ command: 'Invoke-Expression', isScript: false, args: [{ name: 'Command', value: "Write-Error e1; 'next'" }] }]);
+    expect(written.terminatingError).toBeUndefined();
+    expect(written.output).toEqual(['next']);
+  });
+});
+
 describe('runtime errors', () => {
   it('prints Write-Error at the top level with the command line as the prefix', async () => {
     const r = await h.run('Write-Error "boom"');
