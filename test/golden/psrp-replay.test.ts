@@ -205,10 +205,13 @@ interface Case {
   readonly user?: string;
 }
 
-const CONFIG_GET = 'the winrm/config resource is not emulated yet (issue 8)';
-
 const CASES: Case[] = [
   { file: 'test_psrp_open_runspace.yml', what: 'open and close a pool' },
+  {
+    file: 'test_wsman_update_envelope_size_4096.yml',
+    what: "pypsrp's Get of winrm/config on a host with MaxEnvelopeSizekb 4096",
+    config: { winrm: { MaxEnvelopeSizekb: 4096, Service: { Auth: { Basic: true, CredSSP: true } } } },
+  },
   {
     file: 'test_client_execute_ps.yml',
     what: 'Invoke-Expression … | Out-String -Stream (pypsrp execute_ps)',
@@ -249,8 +252,9 @@ const CASES: Case[] = [
   {
     file: 'test_psrp_small_msg_size.yml',
     what: 'a 32 KiB envelope: CREATE_PIPELINE across Command and Send, output across Receives',
-    config: { winrm: { MaxEnvelopeSizekb: 32 } },
-    skip: { 0: CONFIG_GET },
+    // pypsrp reads winrm/config first (message 0): that recording host had AllowUnencrypted,
+    // Basic, Certificate and CredSSP on and CbtHardeningLevel Strict.
+    config: { winrm: { MaxEnvelopeSizekb: 32, Service: { AllowUnencrypted: true, Auth: { Basic: true, Certificate: true, CredSSP: true, CbtHardeningLevel: 'Strict' } } } },
     engine: () =>
       engineWith((st, inv) => {
         if (!st[0]?.command.startsWith('begin {')) return undefined;

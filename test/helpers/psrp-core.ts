@@ -11,6 +11,8 @@ import { PsrpShellManager, type PsrpShellOptions } from '../../src/shell/psrp/sh
 import { minimalEngine } from '../../src/shell/psrp/minimal-engine.js';
 import type { PsrpEngine } from '../../src/shell/psrp/engine.js';
 import type { Principal } from '../../src/auth/types.js';
+import { configHandlers } from '../../src/wsman/config/handlers.js';
+import { Enumerations } from '../../src/wsman/enumeration.js';
 import type { Transport } from './psrp-client.js';
 
 export interface PsrpCore {
@@ -33,7 +35,15 @@ export function createPsrpCore(overrides: DeepPartial<EmulatorConfig> = {}, opts
   const shells = new ShellManager({ host, clock, ids, backend: minimalBackend });
   const psrp = new PsrpShellManager({ host, clock, ids, ...opts, engine: opts.engine ?? minimalEngine, random: opts.random ?? ((n) => Buffer.alloc(n, 7)) });
   const h = shells.handlers();
-  const service = new WsmanService({ host, clock, ids, resources: { cmdShell: h.cmdShell, shell: psrp.shellResource(h.shell), powershell: psrp.handlers() } });
+  // winrm/config answers Get as the emulator does (pypsrp reads it first); changes are refused here.
+  const readOnly = (): { ok: false; problems: string[] } => ({ ok: false, problems: ['the PSRP test core does not change its configuration'] });
+  const configResource = configHandlers({
+    host,
+    enumerations: new Enumerations(clock, ids),
+    validate: readOnly,
+    listeners: { listeningOn: () => [], apply: () => Promise.reject(new Error('no live listeners in the PSRP test core')), validate: readOnly },
+  });
+  const service = new WsmanService({ host, clock, ids, resources: { cmdShell: h.cmdShell, shell: psrp.shellResource(h.shell), powershell: psrp.handlers(), config: configResource } });
   const as = (name: string): Principal => {
     const user = host.findLocalUser(name);
     if (!user) throw new Error(`no user ${name}`);
