@@ -12,9 +12,9 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { fixture } from '../helpers/fixtures.js';
-import { stripActivityId } from '../helpers/normalise.js';
+import { canonClixml as canon, stripActivityId } from '../helpers/normalise.js';
 import { createPsrpCore } from '../helpers/psrp-core.js';
-import { MSG, MSG_NAME, Reassembler, parseClixml, type Decoded, type Node } from '../helpers/psrp-client.js';
+import { MSG, MSG_NAME, Reassembler, parseClixml, type Decoded } from '../helpers/psrp-client.js';
 import { createPowerShell } from '../../src/sandbox/powershell/index.js';
 import { createSandboxBackend } from '../../src/sandbox/backend.js';
 import { createHostVfs } from '../../src/sandbox/vfs/memory.js';
@@ -64,15 +64,6 @@ function recordedSessionKey(blobB64: string): Buffer {
 
 const streamsOf = (xml: string) => [...xml.matchAll(/<rsp:Stream [^>]*>([^<]*)<\/rsp:Stream>/g)].map((m) => m[1]!).filter((s) => s !== '');
 
-function canon(n: Node, tns: Map<string, Node>): string {
-  if (n.tag === 'TN' && n.attrs.RefId !== undefined) tns.set(n.attrs.RefId, n);
-  if (n.tag === 'TNRef') return canon(tns.get(n.attrs.RefId ?? '') ?? n, tns);
-  const attrs = Object.entries(n.attrs)
-    .filter(([k]) => k !== 'RefId')
-    .map(([k, v]) => ` ${k}="${v}"`)
-    .join('');
-  return `<${n.tag}${attrs}>${n.text}${n.children.map((c) => canon(c, tns)).join('')}</${n.tag}>`;
-}
 
 function describeMessage(d: Decoded): string {
   const head = `${d.destination} ${MSG_NAME[d.type] ?? d.type.toString(16)} rpid=${d.rpid.toString('hex')} pid=${d.pid.toString('hex')}`;

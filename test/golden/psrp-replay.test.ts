@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { fixture } from '../helpers/fixtures.js';
-import { stripActivityId } from '../helpers/normalise.js';
+import { canonClixml as canon, stripActivityId } from '../helpers/normalise.js';
 import { createPsrpCore, type PsrpCore } from '../helpers/psrp-core.js';
 import { MSG_NAME, Reassembler, parseClixml, type Decoded, type Node } from '../helpers/psrp-client.js';
 import { minimalEngine } from '../../src/shell/psrp/minimal-engine.js';
@@ -33,16 +33,6 @@ const USER = 'vagrant';
 
 // ---- normalisation ------------------------------------------------------------------------
 
-/** Canonical CLIXML: RefIds dropped, TNRef expanded, the projections below applied. */
-function canon(n: Node, tns: Map<string, Node>): string {
-  if (n.tag === 'TN' && n.attrs.RefId !== undefined) tns.set(n.attrs.RefId, n);
-  if (n.tag === 'TNRef') return canon(tns.get(n.attrs.RefId ?? '') ?? n, tns);
-  const attrs = Object.entries(n.attrs)
-    .filter(([k]) => k !== 'RefId')
-    .map(([k, v]) => ` ${k}="${v}"`)
-    .join('');
-  return `<${n.tag}${attrs}>${n.text}${n.children.map((c) => canon(c, tns)).join('')}</${n.tag}>`;
-}
 
 const typeNames = (n: Node, tns: Map<string, Node>): string[] => {
   const tn = n.children.find((c) => c.tag === 'TN' || c.tag === 'TNRef');
