@@ -15,7 +15,7 @@ import { parseKeytab, principalName } from './auth/kerberos/keytab.js';
 import { etypeName } from './auth/kerberos/crypto.js';
 import { AccountLockout } from './auth/lockout.js';
 import type { AuthMechanism } from './auth/types.js';
-import { WsmanService, type ResourceHandlers } from './wsman/service.js';
+import { WsmanService, type Handler, type ResourceHandlers } from './wsman/service.js';
 import type { Resource } from './wsman/catalog.js';
 import type { OperationContext } from './wsman/service.js';
 import { WsmanFault } from './wsman/faults.js';
@@ -31,8 +31,7 @@ import { createLogger } from './logging.js';
 import { ShellManager } from './shell/winrs/shells.js';
 import { UserOperations } from './shell/long-poll.js';
 import { PsrpShellManager } from './shell/psrp/shells.js';
-import { sandboxEngine } from './shell/psrp/sandbox-engine.js';
-import { createPowerShell } from './sandbox/powershell/index.js';
+import type { PowerShellEngine } from './sandbox/powershell/index.js';
 import type { PsrpEngine } from './shell/psrp/engine.js';
 import type { CommandBackend } from './shell/backend.js';
 import { createRulesBackend } from './sandbox/rules.js';
@@ -170,6 +169,19 @@ function mechanisms(config: EmulatorConfig, extra: { kerberos?: KerberosService 
   return list;
 }
 
+/** The same handlers, each waiting for `ready` before it runs. */
+function afterLoading(handlers: ResourceHandlers, ready: () => Promise<unknown>): ResourceHandlers {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([action, h]) => [
+      action,
+      async (ctx: OperationContext) => {
+        await ready();
+        return (h as Handler)(ctx);
+      },
+    ]),
+  ) as ResourceHandlers;
+}
+
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const loaded: LoadedConfig = options.config
     ? isLoaded(options.config)
@@ -226,23 +238,34 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   // run; programs it cannot resolve as commands (hostname, whoami, ipconfig…) are looked up on the
   // process's Path and run by the emulated cmd.exe's program table.
   const late: { cmd?: CmdEngine } = {};
-  const powershell = createPowerShell({
-    vfs,
-    externals: (name, args, ctx) => {
-      const dirs = (ctx.spec.environment.get('Path') ?? 'C:\\Windows\\system32').split(';').filter(Boolean);
-      const candidates = /[\\/]/.test(name) ? [name] : dirs.flatMap((d) => [`${d.replace(/\\$/, '')}\\${name}`]);
-      for (const c of candidates) {
-        for (const ext of /\.[a-z]{3}$/i.test(c) ? [''] : ['.exe', '.com']) {
-          const run = late.cmd?.executable(c + ext);
-          if (run) return run(ctx, args.join(' '));
-        }
-      }
-      return undefined;
-    },
-  });
+  // The emulated PowerShell and its PSRP engine are imported after the listeners open (a fifth
+  // of the start-up time, decision 0006): the first `powershell …` under cmd.exe and the first
+  // PSRP request wait for them.
+  let powershellLoading: Promise<{ readonly ps: PowerShellEngine; readonly engine: PsrpEngine }> | undefined;
+  let powershellLoaded: { readonly ps: PowerShellEngine; readonly engine: PsrpEngine } | undefined;
+  const loadPowerShell = () =>
+    (powershellLoading ??= (async () => {
+      const [{ createPowerShell }, { sandboxEngine }] = await Promise.all([import('./sandbox/powershell/index.js'), import('./shell/psrp/sandbox-engine.js')]);
+      const ps = createPowerShell({
+        vfs,
+        externals: (name, args, ctx) => {
+          const dirs = (ctx.spec.environment.get('Path') ?? 'C:\\Windows\\system32').split(';').filter(Boolean);
+          const candidates = /[\\/]/.test(name) ? [name] : dirs.flatMap((d) => [`${d.replace(/\\$/, '')}\\${name}`]);
+          for (const c of candidates) {
+            for (const ext of /\.[a-z]{3}$/i.test(c) ? [''] : ['.exe', '.com']) {
+              const run = late.cmd?.executable(c + ext);
+              if (run) return run(ctx, args.join(' '));
+            }
+          }
+          return undefined;
+        },
+      });
+      powershellLoaded = { ps, engine: sandboxEngine(ps, { vfs }) };
+      return powershellLoaded;
+    })());
   const sandbox = createSandboxBackend({
     vfs,
-    powershell: (script, ctx, opts) => powershell.runScript(script, ctx, opts),
+    powershell: async (script, ctx, opts) => (await loadPowerShell()).ps.runScript(script, ctx, opts),
     cmd: {
       // whoami shows the caller's real network-logon token (groups, UAC filtering, auth package).
       token: (spec) =>
@@ -297,7 +320,14 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
   });
   const shellHandlers = shells.handlers();
-  const psrpEngine = options.psrpEngine ?? sandboxEngine(powershell, { vfs });
+  // With the emulated PowerShell, every PowerShell Remoting handler first waits for it to load.
+  const psrpEngine: PsrpEngine = options.psrpEngine ?? {
+    name: 'sandbox',
+    openRunspace: (o) => {
+      if (!powershellLoaded) throw new Error('the emulated PowerShell is not loaded yet');
+      return powershellLoaded.engine.openRunspace(o);
+    },
+  };
   const psrp = new PsrpShellManager({
     operations,
     host,
@@ -414,7 +444,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const resources: Partial<Record<Resource['kind'], ResourceHandlers>> = {
     cmdShell: shellHandlers.cmdShell,
     shell: psrp.shellResource(shellHandlers.shell, (ctx) => shells.shellItems(ctx)),
-    powershell: psrp.handlers(),
+    powershell: options.psrpEngine ? psrp.handlers() : afterLoading(psrp.handlers(), loadPowerShell),
     config: configResource,
     wmi: wmiResource,
   };
@@ -449,6 +479,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     if (e instanceof ListenerError) throw new StartupError(e.message);
     throw e;
   }
+  // Listening: now the emulated PowerShell (a failure here is a bug, and the first use reports it too).
+  setImmediate(() => void loadPowerShell().catch((e: unknown) => logger.error({ err: e }, 'loading the emulated PowerShell failed')));
 
   let closed = false;
   return {
