@@ -3,7 +3,7 @@
 // and option names compared case-insensitively. Violations become the fault Windows sends.
 import { NS, ANONYMOUS } from './ns.js';
 import { WsmanFault, type FaultKey } from './faults.js';
-import { attr, child, childElements, childrenNamed, isElement, parseXml, textOf, XmlSyntaxError, XML_NS, type XmlElement } from './xml.js';
+import { attr, child, childElements, childrenNamed, parseXml, textOf, XmlSyntaxError, XML_NS, type XmlElement } from './xml.js';
 
 export interface Selector {
   readonly name: string;
@@ -129,16 +129,7 @@ export function readEnvelope(xml: string, limits: EnvelopeLimits): WsmanRequest 
   }
   const header = child(root, NS.s, 'Header');
   const body = child(root, NS.s, 'Body');
-  // Header blocks by `{ns} local`, the first of each name (what child() would find), read once.
-  const headers = new Map<string, XmlElement>();
-  if (header !== undefined) {
-    for (const c of header.children) {
-      if (!isElement(c)) continue;
-      const k = `${c.ns} ${c.local}`;
-      if (!headers.has(k)) headers.set(k, c);
-    }
-  }
-  const hdr = (ns: string, local: string) => headers.get(`${ns} ${local}`);
+  const hdr = (ns: string, local: string) => child(header, ns, local);
   const val = (ns: string, local: string) => {
     const e = hdr(ns, local);
     return e ? textOf(e).trim() : undefined;
