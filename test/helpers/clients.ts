@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 export const PYTHON = '/usr/bin/python3';
 export const PYWINRM_DRIVER = fileURLToPath(new URL('../interop/py/pywinrm_driver.py', import.meta.url));
@@ -33,6 +34,21 @@ export function pywinrmClient(): ClientCheck {
   );
 }
 
+export const ANSIBLE = '/usr/bin/ansible';
+export const ANSIBLE_PLAYBOOK = '/usr/bin/ansible-playbook';
+
+/** Debian's ansible-core (its scripts run /usr/bin/python3) with what its winrm connection plugin imports. */
+export function ansibleClient(): ClientCheck {
+  return check(
+    'ansible-core with pywinrm under /usr/bin/python3',
+    () =>
+      existsSync(ANSIBLE) &&
+      existsSync(ANSIBLE_PLAYBOOK) &&
+      spawnSync(PYTHON, ['-c', 'import ansible.release, winrm, xmltodict, requests_ntlm'], { stdio: 'ignore' }).status === 0,
+    'apt-get install ansible-core python3-winrm python3-requests-ntlm',
+  );
+}
+
 export function curlClient(): ClientCheck {
   return check('curl', () => spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0, 'apt-get install curl');
 }
@@ -56,9 +72,9 @@ export interface RunResult {
 }
 
 /** Asynchronous: the emulator under test runs in this process and must keep serving. */
-export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number } = {}): Promise<RunResult> {
+export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: opts.env ?? clientEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: opts.env ?? clientEnv(), stdio: ['pipe', 'pipe', 'pipe'], ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
@@ -105,4 +121,30 @@ export async function pywinrm(spec: PywinrmSpec, env?: NodeJS.ProcessEnv): Promi
   } catch {
     throw new Error(`pywinrm driver printed no result (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
   }
+}
+
+// The Go WinRM library (github.com/masterzen/winrm, what Packer and Terraform use), from Debian's
+// source package, driven by test/interop/go/winrm_driver.go built offline in GOPATH mode.
+export const GO_GOPATH = '/usr/share/gocode';
+export const GO_WINRM_DRIVER_SRC = fileURLToPath(new URL('../interop/go/winrm_driver.go', import.meta.url));
+
+export function goWinrmClient(): ClientCheck {
+  return check(
+    'the Go WinRM library (go and github.com/masterzen/winrm sources)',
+    () => spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0 && existsSync(`${GO_GOPATH}/src/github.com/masterzen/winrm/client.go`),
+    'apt-get install golang-go golang-github-masterzen-winrm-dev',
+  );
+}
+
+/**
+ * Builds the driver into `outDir` (no network: GOPATH mode over Debian's sources); returns the
+ * binary's path. Go's build cache (GOCACHE, else one under the temp folder) makes a rebuild ~1 s.
+ */
+export async function buildGoWinrmDriver(outDir: string): Promise<string> {
+  const bin = `${outDir}/winrm_driver`;
+  const goCache = process.env.GOCACHE ?? `${tmpdir()}/winrm-emulator-gocache`;
+  const env = clientEnv({ GO111MODULE: 'off', GOPATH: GO_GOPATH, GOFLAGS: '', GOPROXY: 'off', GOCACHE: goCache });
+  const r = await run('go', ['build', '-o', bin, GO_WINRM_DRIVER_SRC], { env, timeoutMs: 300_000 });
+  if (r.code !== 0) throw new Error(`go build of ${GO_WINRM_DRIVER_SRC} failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  return bin;
 }
