@@ -104,9 +104,10 @@ function engine(recorded: Decoded[]): PsrpEngine {
   const late: { run?: (path: string) => ReturnType<ReturnType<typeof createSandboxBackend>['cmd']['executable']> } = {};
   const ps = createPowerShell({
     vfs,
-    // Windows PowerShell quotes an argument with spaces on the child's command line (`"/c echo hi"`).
+    // Windows PowerShell quotes an argument with spaces on the child's command line (`"/c echo hi"`);
+    // the engine hands the arguments over quoted that way.
     externals: (name, args, ctx) => {
-      const line = args.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ');
+      const line = args.join(' ');
       // Test double: Windows' cmd.exe finds /c inside the opening quote and keeps the closing one
       // (`hi"`); the emulated cmd.exe does not take a switch inside quotes (docs/compatibility.md).
       if (/^cmd(\.exe)?$/i.test(name) && line === '"/c echo hi"') return ctx.write('stdout', 'hi"\r\n').then(() => 0);

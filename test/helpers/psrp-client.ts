@@ -2,7 +2,7 @@
 // shared/fixtures/psrp — independent of src/shell/psrp (it shares no code with the server): its
 // own fragment and message codec, CLIXML built from templates and read with fast-xml-parser,
 // and the WS-Man envelopes pypsrp sends.
-import { randomUUID } from 'node:crypto';
+import { createCipheriv, createDecipheriv, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 
 export const MSG = {
@@ -10,6 +10,7 @@ export const MSG = {
   INIT_RUNSPACEPOOL: 0x00010004,
   PUBLIC_KEY: 0x00010005,
   ENCRYPTED_SESSION_KEY: 0x00010006,
+  PUBLIC_KEY_REQUEST: 0x00010007,
   CONNECT_RUNSPACEPOOL: 0x00010008,
   SET_MAX_RUNSPACES: 0x00021002,
   SET_MIN_RUNSPACES: 0x00021003,
@@ -189,10 +190,13 @@ export interface HostSpec {
   foreground?: number;
   background?: number;
   useRunspaceHost?: boolean;
+  /** A host UI without a RawUI (pypsrp's PSHost without one): `_isHostRawUINull`, no HostDefaultData (fixture test_psrp_pshost_ui_mocked_methods.yml #5). */
+  noRawUI?: boolean;
 }
 
 export function hostInfo(h: HostSpec | undefined): string {
   if (!h) return NULL_HOST;
+  if (h.noRawUI) return `<Obj N="HostInfo"><MS><B N="_isHostNull">false</B><B N="_isHostUINull">false</B><B N="_isHostRawUINull">true</B><B N="_useRunspaceHost">${h.useRunspaceHost ? 'true' : 'false'}</B></MS></Obj>`;
   const en = (key: number, type: string, v: string) => `<En><I32 N="Key">${key}</I32><Obj N="Value"><MS><S N="T">${type}</S>${v.replace(/^<(\w+)/, '<$1 N="V"')}</MS></Obj></En>`;
   const data =
     en(0, 'System.ConsoleColor', `<I32>${h.foreground ?? 7}</I32>`) +
@@ -299,12 +303,65 @@ export interface PipelineResult {
   responses: number;
 }
 
+// ---- session key exchange [MS-PSRP 2.2.2.3-2.2.2.5], SecureString `<SS>` (psrp.md §3.6) ------------------------
+
+/** A CAPI PUBLICKEYBLOB [MS-PSRP 2.2.2.3]: PUBLICKEYSTRUC (bType 6, bVersion 2, reserved, aiKeyAlg CALG_RSA_KEYX), RSAPUBKEY ('RSA1', bitlen, pubexp), modulus little-endian. */
+export function publicKeyBlob(publicKey: KeyObject): string {
+  const jwk = publicKey.export({ format: 'jwk' });
+  const modulus = Buffer.from(jwk.n!, 'base64url').reverse();
+  const exponentBytes = Buffer.from(jwk.e!, 'base64url');
+  const header = Buffer.from([0x06, 0x02, 0x00, 0x00, 0x00, 0xa4, 0x00, 0x00]);
+  const rsa = Buffer.alloc(12);
+  rsa.write('RSA1', 0, 'latin1');
+  rsa.writeUInt32LE(modulus.length * 8, 4);
+  rsa.writeUInt32LE(exponentBytes.readUIntBE(0, exponentBytes.length), 8);
+  return Buffer.concat([header, rsa, modulus]).toString('base64');
+}
+
+/**
+ * ENCRYPTED_SESSION_KEY [MS-PSRP 2.2.2.4]: a SIMPLEBLOB — 12-byte header, then the RSA PKCS#1 v1.5
+ * ciphertext of the AES-256 key, little-endian. Node 20 refuses PKCS#1 v1.5 private decryption
+ * (CVE-2023-46809), so the RSA step is done here with BigInt and the padding (00 02 PS 00 M) removed.
+ */
+export function decryptSessionKey(privateKey: KeyObject, b64: string): Buffer {
+  const blob = Buffer.from(b64, 'base64');
+  const jwk = privateKey.export({ format: 'jwk' });
+  const big = (b: Buffer) => BigInt(`0x${b.toString('hex') || '0'}`);
+  const n = big(Buffer.from(jwk.n!, 'base64url'));
+  const d = big(Buffer.from(jwk.d!, 'base64url'));
+  let c = big(Buffer.from(blob.subarray(12)).reverse());
+  let m = 1n;
+  for (let e = d; e > 0n; e >>= 1n, c = (c * c) % n) if (e & 1n) m = (m * c) % n;
+  const size = Buffer.from(jwk.n!, 'base64url').length;
+  const em = Buffer.from(m.toString(16).padStart(size * 2, '0'), 'hex');
+  const sep = em.indexOf(0, 2);
+  if (em[0] !== 0 || em[1] !== 2 || sep < 10) throw new Error('ENCRYPTED_SESSION_KEY does not decrypt to a PKCS#1 v1.5 block');
+  return em.subarray(sep + 1);
+}
+
+/** `<SS>` text (psrp.md §3.6): AES-256-CBC, zero IV, PKCS7, over UTF-16LE. */
+export function sealSecureString(key: Buffer, text: string): string {
+  const c = createCipheriv('aes-256-cbc', key, Buffer.alloc(16));
+  return Buffer.concat([c.update(Buffer.from(text, 'utf16le')), c.final()]).toString('base64');
+}
+
+export function openSecureString(key: Buffer, b64: string): string {
+  const d = createDecipheriv('aes-256-cbc', key, Buffer.alloc(16));
+  return Buffer.concat([d.update(Buffer.from(b64, 'base64')), d.final()]).toString('utf16le');
+}
+
 /** The client side of one runspace pool. */
 export class PsrpTestClient {
   readonly rpid = randomUUID().toUpperCase();
   private objectId = 1;
   private readonly poolIn = new Reassembler();
   readonly poolMessages: Decoded[] = [];
+  /** The session key once ENCRYPTED_SESSION_KEY arrived. */
+  sessionKey: Buffer | undefined;
+  /** PUBLIC_KEY_REQUESTs received from the server (answered with PUBLIC_KEY unless `answerKeyRequests` is false). */
+  keyRequests = 0;
+  answerKeyRequests = true;
+  private rsa: { publicKey: KeyObject; privateKey: KeyObject } | undefined;
 
   constructor(
     private readonly send: Transport,
@@ -322,10 +379,10 @@ export class PsrpTestClient {
   }
 
   /** Create with creationXml, then pool Receives until RUNSPACEPOOL_STATE (as pypsrp's open()). */
-  async open(opts: { host?: HostSpec } = {}): Promise<number> {
-    const creation = Buffer.concat([this.frag(MSG.SESSION_CAPABILITY, sessionCapability()), this.frag(MSG.INIT_RUNSPACEPOOL, initRunspacePool(1, 1, opts.host))]).toString('base64');
+  async open(opts: { host?: HostSpec; protocolVersion?: string } = {}): Promise<number> {
+    const creation = Buffer.concat([this.frag(MSG.SESSION_CAPABILITY, sessionCapability(opts.protocolVersion)), this.frag(MSG.INIT_RUNSPACEPOOL, initRunspacePool(1, 1, opts.host))]).toString('base64');
     const body = `<rsp:Shell ShellId="${this.rpid}"><rsp:InputStreams>stdin pr</rsp:InputStreams><rsp:OutputStreams>stdout</rsp:OutputStreams><creationXml xmlns="http://schemas.microsoft.com/powershell">${creation}</creationXml></rsp:Shell>`;
-    const r = await this.send(envelope({ action: 'http://schemas.xmlsoap.org/ws/2004/09/transfer/Create', resourceUri: this.resourceUri, body, options: '<wsman:OptionSet s:mustUnderstand="true"><wsman:Option MustComply="true" Name="protocolversion">2.3</wsman:Option></wsman:OptionSet>' }));
+    const r = await this.send(envelope({ action: 'http://schemas.xmlsoap.org/ws/2004/09/transfer/Create', resourceUri: this.resourceUri, body, options: `<wsman:OptionSet s:mustUnderstand="true"><wsman:Option MustComply="true" Name="protocolversion">${opts.protocolVersion ?? '2.3'}</wsman:Option></wsman:OptionSet>` }));
     if (r.status !== 200) throw Object.assign(new Error(`Create failed: ${r.text}`), { xml: r.text });
     for (;;) {
       const msgs = await this.receivePool();
@@ -334,12 +391,47 @@ export class PsrpTestClient {
     }
   }
 
-  async receivePool(): Promise<Decoded[]> {
-    const text = await this.call(`${RSP}/Receive`, '<rsp:Receive><rsp:DesiredStream>stdout</rsp:DesiredStream></rsp:Receive>');
+  async receivePool(opts: { timeout?: string } = {}): Promise<Decoded[]> {
+    const text = await this.call(`${RSP}/Receive`, '<rsp:Receive><rsp:DesiredStream>stdout</rsp:DesiredStream></rsp:Receive>', opts.timeout ? { timeout: opts.timeout } : {});
     const got: Decoded[] = [];
     for (const m of text.matchAll(/<rsp:Stream Name="stdout">([^<]*)<\/rsp:Stream>/g)) got.push(...this.poolIn.feed(m[1]!));
     this.poolMessages.push(...got);
+    for (const m of got) {
+      // The server asks for the exchange (PUBLIC_KEY_REQUEST, MS-PSRP 2.2.2.5): the client answers with PUBLIC_KEY.
+      if (m.type === MSG.PUBLIC_KEY_REQUEST) {
+        this.keyRequests++;
+        if (this.answerKeyRequests) {
+          // A request answered is a request-response: read on until the session key is there.
+          await this.sendPublicKey();
+          this.sessionKey = undefined;
+          for (let i = 0; i < 5 && !this.sessionKey; i++) await this.receivePool();
+        }
+      } else if (m.type === MSG.ENCRYPTED_SESSION_KEY && this.rsa) {
+        const b64 = value(prop(parseClixml(m.data), 'EncryptedSessionKey'));
+        this.sessionKey = decryptSessionKey(this.rsa.privateKey, String(b64));
+      }
+    }
     return got;
+  }
+
+  /** PUBLIC_KEY [MS-PSRP 2.2.2.3] with a fresh RSA-2048 key pair (the client's, kept to read the session key). */
+  async sendPublicKey(): Promise<void> {
+    this.rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    await this.sendPool(MSG.PUBLIC_KEY, `<Obj RefId="0"><MS><S N="PublicKey">${publicKeyBlob(this.rsa.publicKey)}</S></MS></Obj>`);
+  }
+
+  /** The client-started exchange: PUBLIC_KEY, then pool Receives until ENCRYPTED_SESSION_KEY. */
+  async exchangeKeys(): Promise<Buffer> {
+    await this.sendPublicKey();
+    for (let i = 0; i < 5 && !this.sessionKey; i++) await this.receivePool();
+    if (!this.sessionKey) throw new Error('no ENCRYPTED_SESSION_KEY');
+    return this.sessionKey;
+  }
+
+  /** `<SS>` CLIXML of `text` under the session key. */
+  secureString(text: string): string {
+    if (!this.sessionKey) throw new Error('no session key: exchange keys first');
+    return `<SS>${sealSecureString(this.sessionKey, text)}</SS>`;
   }
 
   /** Send a pool message (SET_MAX_RUNSPACES…) on stdin without CommandId. */
@@ -390,7 +482,7 @@ export class PsrpTestClient {
   }
 
   /** Receive until CommandState Done, retrying on w:TimedOut as pypsrp does; host calls answered by `onHostCall`. */
-  async collect(pid: string, opts: { timeout?: string; maxResponses?: number; onHostCall?: HostResponder } = {}): Promise<PipelineResult> {
+  async collect(pid: string, opts: { timeout?: string; maxResponses?: number; onHostCall?: HostResponder; poolWhileWaiting?: boolean } = {}): Promise<PipelineResult> {
     const re = new Reassembler();
     const result: PipelineResult = { output: [], hostCalls: [], pending: 0, errors: [], streams: [], sequence: [], state: -1, failure: undefined, responses: 0 };
     const toAnswer: HostCall[] = [];
@@ -400,7 +492,13 @@ export class PsrpTestClient {
       try {
         text = await this.call(`${RSP}/Receive`, `<rsp:Receive><rsp:DesiredStream CommandId="${pid}">stdout</rsp:DesiredStream></rsp:Receive>`, opts.timeout ? { timeout: opts.timeout } : {});
       } catch (e) {
-        if (/Code="2150858793"/.test((e as { xml?: string }).xml ?? '')) continue;
+        if (/Code="2150858793"/.test((e as { xml?: string }).xml ?? '')) {
+          // Nothing for the pipeline yet: look at the pool's stream, where a PUBLIC_KEY_REQUEST arrives.
+          if (opts.poolWhileWaiting) await this.receivePool({ timeout: 'PT1S' }).catch((err: unknown) => {
+            if (!/Code="2150858793"/.test((err as { xml?: string }).xml ?? '')) throw err;
+          });
+          continue;
+        }
         throw e;
       }
       result.responses++;

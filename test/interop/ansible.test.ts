@@ -3,7 +3,7 @@
 // with message encryption, a playbook, ten forks against one listener, and refusals.
 //
 // ansible-core alone has no ansible.windows collection, so only what core runs on Windows is used:
-// `raw` (and `script`, which core carries out with its own PowerShell). `slurp`, `fetch`, `ping`
+// `raw` and `script` (which core carries out with its own PowerShell wrappers). `slurp`, `fetch`, `ping`
 // need ansible.windows (win_slurp, win_stat, win_ping) and are not exercised here.
 //
 // How `raw` reaches the host (ansible/plugins/shell/powershell.py, _encode_script with
@@ -20,6 +20,7 @@
 // Debian's OpenSSL 3 only offers it through the legacy provider, which python3-cryptography (an
 // ansible-core dependency, imported by Ansible) loads, so no OPENSSL_CONF is needed here.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,12 @@ const b64 = (script: string) => Buffer.from(script, 'utf16le').toString('base64'
 /** The script of a journal entry Ansible sent as -EncodedCommand, or undefined. */
 const scriptOf = (e: JournalEntry): string | undefined =>
   e.commandLine.startsWith(PS_PREFIX) ? Buffer.from(e.commandLine.slice(PS_PREFIX.length), 'base64').toString('utf16le') : undefined;
+
+/** A command Ansible sent through exec_command is encoded twice: the script of the inner powershell.exe. */
+const innerScript = (e: JournalEntry): string | undefined => {
+  const s = scriptOf(e);
+  return s?.startsWith(PS_PREFIX) ? Buffer.from(s.slice(PS_PREFIX.length), 'base64').toString('utf16le') : s;
+};
 
 type HostVars = Record<string, string | number>;
 
@@ -340,24 +347,75 @@ describe.skipIf(!ans.available)('Ansible (ansible-core, winrm connection) agains
     expect(emu.journal.list()).toHaveLength(0);
   });
 
-  // Emulator gap (not an Ansible limitation: `script` is core's action plugin). Ansible first
-  // copies the script with the winrm plugin's put_file: a begin/process/end script fed base64
-  // chunks on stdin that calls [System.IO.File]::Create($path), $fd.Write/Close,
-  // [System.Security.Cryptography.SHA1CryptoServiceProvider]::Create() with TransformBlock /
-  // TransformFinalBlock, [System.BitConverter]::ToString. The emulated PowerShell answers
-  // "Method invocation failed because [System.IO.File] does not contain a method named 'Create'."
-  // (MethodNotFound, line 6) and `Unable to find type` for SHA1CryptoServiceProvider and
-  // BitConverter. Next in line, the run goes through core's bootstrap_wrapper.ps1, which needs
-  // chcp.com (absent from the emulated System32), [StringSplitOptions], [ScriptBlock]::Create
-  // and then exec_wrapper.ps1 ([PowerShell]::Create, [Console]::SetOut, …).
-  it('ansible -m script runs a local .ps1 with its arguments (fails: emulated PowerShell lacks [System.IO.File]::Create and friends)', async () => {
+  // `script` is core's action plugin. Ansible makes a remote temp folder (mkdtemp), copies the
+  // script with the winrm plugin's put_file (a begin/process/end script fed base64 lines on stdin:
+  // [System.IO.File]::Create, SHA1CryptoServiceProvider TransformBlock / TransformFinalBlock,
+  // [System.BitConverter]::ToString, the SHA1 checked against the local file), then runs
+  // `& <copy> <args>; exit $LASTEXITCODE` through core's bootstrap_wrapper.ps1 (`&chcp.com 65001`,
+  // the exec wrapper and its JSON payload on stdin split with [StringSplitOptions], a nested
+  // powershell.exe reading the same stdin, [ScriptBlock]::Create) and exec_wrapper.ps1 /
+  // module_script_wrapper.ps1 / module_wrapper.ps1 ([PowerShell]::Create, [Console]::SetOut, a
+  // StringWriter, SessionStateProxy.GetVariable("LASTEXITCODE"), $host.SetShouldExit), and
+  // removes the temp folder.
+  it('ansible -m script copies a local .ps1 (SHA1-checked) and runs it with its arguments through the exec wrapper', async () => {
     const inv = inventory(ws.dir, { emu: { ansible_host: '127.0.0.1' } }, winrmVars(emu.https, LAB.admin));
+    const body = 'Write-Output "script ran: $($args -join \',\')"\r\nhostname\r\n';
     const script = join(ws.dir, 'hello.ps1');
-    writeFileSync(script, 'Write-Output "script ran: $($args -join \',\')"\r\nhostname\r\n');
+    writeFileSync(script, body);
     const r = await adhoc(ws, inv, ['-m', 'script', '-a', `${script} a b`]);
-    if (process.env.ANS_DEBUG) writeFileSync('/tmp/scratch/journal.json', JSON.stringify(emu.journal.list().map((e) => ({ ...e, script: scriptOf(e) })), null, 1));
-    if (process.env.ANS_DEBUG) writeFileSync('/tmp/scratch/ansible.out', r.stdout + '\n=====\n' + r.stderr + '\n' + emu.logs.join('\n'));
-    expect(r.tree.emu, r.stdout + r.stderr).toMatchObject({ changed: true, rc: 0, stdout: 'script ran: a,b\r\nWIN-EMU01\r\n' });
+    expect(r.tree.emu, r.stdout + r.stderr).toEqual({
+      changed: true,
+      rc: 0,
+      stderr: '',
+      stderr_lines: [],
+      stdout: 'script ran: a,b\r\nWIN-EMU01\r\n',
+      stdout_lines: ['script ran: a,b', 'WIN-EMU01'],
+    });
     expect(r.code).toBe(0);
+    const ran = emu.journal.list();
+    expect(ran.map((e) => e.exitCode)).toEqual([0, 0, 0, 0]);
+    // mkdtemp: the new folder under %TEMP%
+    const tmp = ran[0]!.stdout.trim();
+    expect(tmp).toMatch(/^C:\\Users\\Administrator\\AppData\\Local\\Temp\\ansible-tmp-[\d.-]+$/);
+    // put_file: the file as one base64 line on stdin, its SHA1 back as JSON
+    expect(scriptOf(ran[1]!)).toContain("$fd = [System.IO.File]::Create($path)");
+    expect(ran[1]!.stdin).toBe(`${Buffer.from(body).toString('base64')}\r\n`);
+    expect(ran[1]!.stdout).toBe(`{"sha1":"${createHash('sha1').update(body).digest('hex')}"}\r\n`);
+    // the bootstrap wrapper in a nested powershell.exe, its payload on stdin
+    expect(scriptOf(ran[2]!)).toMatch(/^PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand /);
+    expect(innerScript(ran[2]!)).toMatch(/^&chcp\.com 65001 > \$null\n/);
+    expect(ran[2]!.stdin).toContain('\0\0\0\0{');
+    expect(ran[2]!.stdout).toBe('script ran: a,b\r\nWIN-EMU01\r\n');
+    // the temp folder is removed
+    expect(innerScript(ran[3]!)).toContain(`Remove-Item '${tmp}\\.' -Force -Recurse;`);
+  });
+
+  // The exec wrapper ends the inner powershell.exe with the script's code ($host.SetShouldExit(3));
+  // the outer one, whose whole script is that native command, exits 1 as powershell.exe does when
+  // its last native command failed (PowerShell/PowerShell#13501): Windows reports rc 1 too.
+  it('ansible -m script: a script that exits 3 is a failure, rc 1, with its output', async () => {
+    const inv = inventory(ws.dir, { emu: { ansible_host: '127.0.0.1' } }, winrmVars(emu.https, LAB.admin));
+    const script = join(ws.dir, 'fails.ps1');
+    writeFileSync(script, 'Write-Output "about to fail"\r\nexit 3\r\n');
+    const r = await adhoc(ws, inv, ['-m', 'script', '-a', script]);
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.tree.emu).toMatchObject({ changed: true, msg: 'non-zero return code', rc: 1, stdout: 'about to fail\r\n', stdout_lines: ['about to fail'] });
+    expect(emu.journal.list().map((e) => e.exitCode)).toEqual([0, 0, 1, 0]);
+  });
+
+  it('ansible -m script runs a local .bat with its arguments (PowerShell starts it through cmd.exe)', async () => {
+    const inv = inventory(ws.dir, { emu: { ansible_host: '127.0.0.1' } }, winrmVars(emu.https, LAB.admin));
+    const script = join(ws.dir, 'hello.bat');
+    writeFileSync(script, '@echo off\r\necho bat ran with %1 and %~2\r\nhostname\r\n');
+    const r = await adhoc(ws, inv, ['-m', 'script', '-a', `${script} one "two words"`]);
+    expect(r.tree.emu, r.stdout + r.stderr).toEqual({
+      changed: true,
+      rc: 0,
+      stderr: '',
+      stderr_lines: [],
+      stdout: 'bat ran with one and two words\r\nWIN-EMU01\r\n',
+      stdout_lines: ['bat ran with one and two words', 'WIN-EMU01'],
+    });
+    expect(emu.journal.list().map((e) => e.exitCode)).toEqual([0, 0, 0, 0]);
   });
 });

@@ -324,6 +324,63 @@ describe.skipIf(!available)('pypsrp with a PSHost: host calls from the emulated 
     expect(messages(command!)).toEqual(['PIPELINE_STATE 5']);
   });
 
+  it('Write-Host -ForegroundColor / -BackgroundColor and $host.UI.Write(fg, bg, text): WriteLine3 / Write2 with the ConsoleColor values', async () => {
+    const [noRaw, raw] = await host(
+      { script: "Write-Host -ForegroundColor Red 'fg'; Write-Host -BackgroundColor Blue 'bg'; $host.UI.Write([System.ConsoleColor]::Blue, [System.ConsoleColor]::White, 'Write2')" },
+      { script: "Write-Host -BackgroundColor Blue -NoNewline 'bg'; Write-Host -ForegroundColor Yellow -BackgroundColor DarkRed 'both'", raw_ui: true },
+    );
+    // No RawUI: the unset background is Black; a lone -BackgroundColor is dropped (WriteHostCommand reads ForegroundColor first).
+    expect(calls(noRaw!)).toEqual([['WriteLine3', 12, 0, 'fg'], ['WriteLine2', 'bg'], ['Write2', 9, 15, 'Write2']]);
+    expect(noRaw!.ui_stdout).toEqual(['fg\r\n', 'bg\r\n', 'Write2']);
+    // pypsrp's RawUI (Gray on Black) fills in the colour not given.
+    expect(calls(raw!)).toEqual([['Write2', 7, 9, 'bg'], ['WriteLine3', 14, 4, 'both']]);
+    expect(raw!.state).toBe(4);
+  });
+
+  it('$host.UI.PromptForChoice / Prompt: blocking calls with ChoiceDescription and FieldDescription objects, the answers typed', async () => {
+    const [choice, prompt] = await host(
+      {
+        script: "$c = [System.Management.Automation.Host.ChoiceDescription[]]((New-Object System.Management.Automation.Host.ChoiceDescription '&Yes','Do it'), '&No'); $r = $host.UI.PromptForChoice('Confirm', 'Go on?', $c, 0); $r; $r.GetType().Name",
+        choice: 1,
+      },
+      {
+        script: "$f = New-Object System.Management.Automation.Host.FieldDescription 'count'; $f.SetParameterType([int]); $a = $host.UI.Prompt('Caption', 'Message', $f); $a['count'] + 1; $a.GetType().Name",
+        prompt_answers: { count: '41' },
+      },
+    );
+    expect(choice!).toMatchObject({ output: [1, 'Int32'], state: 4 });
+    expect(calls(choice!)).toEqual([['PromptForChoice', 'Confirm', 'Go on?', [{ label: '&Yes', helpMessage: 'Do it' }, { label: '&No', helpMessage: '' }], 0]]);
+    expect(choice!.trace.slice(0, 3)).toEqual(['Receive Pending', 'PIPELINE_HOST_CALL 1 PromptForChoice', 'Send pr']);
+    expect(prompt!).toMatchObject({ output: [42, 'Dictionary`2'], state: 4 });
+    expect(prompt!.host_calls[0]).toMatchObject({ method: 'Prompt', args: ['Caption', 'Message', [{ name: 'count', parameterTypeName: 'Int32', parameterTypeFullName: 'System.Int32', isMandatory: true }]] });
+  });
+
+  it('$host.UI.PromptForCredential and Get-Credential: PromptForCredential2, the PSCredential returned; without a host Get-Credential fails', async () => {
+    const [cred, get, none] = await host(
+      { script: "$c = $host.UI.PromptForCredential('Cap', 'Msg', 'me', 'target'); $c.UserName; $c.GetNetworkCredential().Password", keys: true, credential: ['CORP\\ada', 'Pa$$w0rd'] },
+      { script: "(Get-Credential -UserName bob -Message 'Why').GetNetworkCredential().UserName", keys: true, credential: ['bob', 'x'] },
+      { host: false, commands: [{ cmdlet: 'Get-Credential' }] },
+    );
+    expect(cred!).toMatchObject({ output: ['CORP\\ada', 'Pa$$w0rd'], state: 4 });
+    expect(calls(cred!)).toEqual([['PromptForCredential2', 'Cap', 'Msg', 'me', 'target', 3, 1]]);
+    expect(get!).toMatchObject({ output: ['bob'], state: 4 });
+    expect(calls(get!)).toEqual([['PromptForCredential2', 'Windows PowerShell credential request', 'Why', 'bob', '', 3, 1]]);
+    expect(none!).toMatchObject({ had_errors: true, state: 5, host_calls: [] });
+    expect(none!.errors[0]).toContain('The host was attempting to request confirmation with the following message: Enter your credentials.');
+  });
+
+  it('SecureString output before any key exchange: no PUBLIC_KEY_REQUEST for pypsrp (protocol 2.3); the <SS> stays sealed until it exchanges keys', async () => {
+    const [sealed, open] = await host(
+      { host: false, script: "ConvertTo-SecureString 'secret' -AsPlainText -Force" },
+      { host: false, script: "ConvertTo-SecureString 'secret' -AsPlainText -Force", keys: true },
+    );
+    expect(sealed!.state).toBe(4);
+    // pypsrp without a cipher hands back the raw <SS> element.
+    expect(String(sealed!.output[0])).toMatch(/Element 'SS'/);
+    expect(sealed!.trace.join(' ')).not.toContain('PUBLIC_KEY_REQUEST');
+    expect(open!.output).toEqual(['secret']);
+  });
+
   it('warning, verbose and debug: the record, then the WriteWarningLine / WriteVerboseLine / WriteDebugLine call', async () => {
     const [r] = await host({ script: 'Write-Warning careful; $VerbosePreference = "Continue"; Write-Verbose loud; $DebugPreference = "Continue"; Write-Debug dbg; "done"' });
     expect(r!).toMatchObject({ output: ['done'], state: 4, warnings: ['careful'], verbose: ['loud'], debug: ['dbg'] });

@@ -1,6 +1,7 @@
 // cmd.exe's internal commands (`help` lists them), with Windows' output and messages.
 import { VfsError } from '../vfs/types.js';
 import { splitWords } from './argv.js';
+import { BatchExit, GotoSignal, currentBatch } from './batch.js';
 import { ExitSignal, SYNTAX_ERROR, lineReaderOf, messageFor, strictInt } from './common.js';
 import { SetExprError, evaluateSetExpression } from './setexpr.js';
 import { cmdDate, cmdTimeShort } from './text.js';
@@ -161,7 +162,21 @@ const exit: CmdProgram = async (inv) => {
   const codeText = words[i]?.value;
   const code = codeText === undefined ? inv.state.errorlevel : (strictInt(codeText) ?? 0);
   inv.state.errorlevel = code;
-  throw new ExitSignal(code);
+  // `exit /b` ends the batch file running (outside one, the process, like plain exit)
+  throw i === 1 ? new BatchExit(code) : new ExitSignal(code);
+};
+
+/** `goto label` / `goto :eof` jump inside a batch file; on the command line they do nothing. */
+const gotoCmd: CmdProgram = async (inv) => {
+  if (currentBatch(inv.state) === undefined) return 0;
+  const label = inv.args.trim().replace(/^:/, '').split(/[\s]/)[0] ?? '';
+  throw new GotoSignal(label);
+};
+
+/** `shift` moves the batch parameters down by one (%2 becomes %1). */
+const shift: CmdProgram = async (inv) => {
+  currentBatch(inv.state)?.args.shift();
+  return 0;
 };
 
 const ver: CmdProgram = async (inv) => {
@@ -272,8 +287,8 @@ export const INTERNAL_COMMANDS: ReadonlyMap<string, CmdProgram> = new Map<string
   ['endlocal', nothing],
   ['break', nothing],
   ['color', nothing],
-  ['goto', nothing],
-  ['shift', nothing],
+  ['goto', gotoCmd],
+  ['shift', shift],
   ['for', notEmulated('for')],
   ['start', notEmulated('start')],
   ['mklink', notEmulated('mklink')],

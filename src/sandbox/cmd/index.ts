@@ -218,6 +218,8 @@ export function createCmd(deps: CmdDeps): CmdEngine {
     }
     if (st?.type !== 'file') return undefined;
     const name = baseName(st.path).toLowerCase();
+    // A batch file runs in a new cmd.exe, as CreateProcess starts one: `cmd.exe /c ""x.bat" args"`.
+    if (/\.(bat|cmd)$/.test(name)) return (ctx, argsText) => runCmdExe(ctx, `/c ""${st.path}"${argsText === '' ? '' : ` ${argsText}`}"`);
     const program = PROGRAMS.get(name);
     if (program === undefined) return undefined;
     if (name === 'cmd.exe') return (ctx, argsText) => runCmdExe(ctx, argsText);

@@ -13,6 +13,7 @@ import type { CmdProgram, CmdRuntime, CmdState, Sink } from './types.js';
 import { INTERNAL_COMMANDS } from './builtins.js';
 import { ExitSignal, NOT_RECOGNIZED_EXIT, messageFor, notRecognized, strictInt, wildcardRegExp } from './common.js';
 import { PROGRAMS } from './programs.js';
+import { runBatch } from './batch.js';
 
 const DEFAULT_PATH = 'C:\\Windows\\system32;C:\\Windows;C:\\Windows\\System32\\Wbem;C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\;C:\\Windows\\System32\\OpenSSH\\';
 const DEFAULT_PATHEXT = '.COM;.EXE;.BAT;.CMD;.VBS;.VBE;.JS;.JSE;.WSF;.WSH;.MSC';
@@ -353,6 +354,11 @@ export class CmdProcess {
     if (resolved === undefined) {
       await ctx.write('stderr', notRecognized(quoted ? `"${name}"` : name));
       return this.fail(NOT_RECOGNIZED_EXIT);
+    }
+    if (resolved.program === undefined && /\.(bat|cmd)$/i.test(resolved.path)) {
+      const code = await runBatch(this, ctx, redirected, resolved.path, quoted ? `"${name}"` : name, args, this.rt.vfs.readFile(resolved.path));
+      this.state.errorlevel = code;
+      return code;
     }
     if (resolved.program === undefined) {
       await ctx.write('stderr', 'The system cannot execute the specified program.\r\n');

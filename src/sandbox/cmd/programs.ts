@@ -1,5 +1,6 @@
 // Console programs the emulated cmd.exe runs when it finds their file along PATH, keyed by file
 // name (lower case). The files themselves are placeholders in the VFS (default-tree.ts).
+import { chcp } from './chcp.js';
 import { powershell } from './powershell.js';
 import { hostname, ipconfig, systeminfo } from './sysinfo.js';
 import { findstr, more, sort, timeout, where } from './tools.js';
@@ -20,6 +21,7 @@ export const PROGRAMS: ReadonlyMap<string, CmdProgram> = new Map<string, CmdProg
   ['findstr.exe', findstr],
   ['more.com', more],
   ['timeout.exe', timeout],
+  ['chcp.com', chcp],
   ['powershell.exe', powershell],
   ['pwsh.exe', powershell],
 ]);

@@ -25,7 +25,8 @@ export type LanguageMode = 'FullLanguage' | 'ConstrainedLanguage' | 'RestrictedL
 /**
  * Runs an external program (hostname, whoami, ipconfig, cmd…) for PowerShell; the cmd.exe
  * emulation provides it. Return undefined (synchronously) when there is no such program: the
- * engine then reports PowerShell's CommandNotFoundException.
+ * engine then reports PowerShell's CommandNotFoundException. `args` are as PowerShell 5.1 puts
+ * them on the command line (one with white space quoted), so joining them with spaces gives it.
  */
 export type ExternalProgramHook = (name: string, args: string[], ctx: ProcessContext) => Promise<number> | undefined;
 
@@ -245,7 +246,7 @@ interface ProcessState {
   readonly sleep: (ms: number) => Promise<void>;
   readonly consoleWidth: number;
   /** Runs a program through the hook (undefined: not found). */
-  readonly runExternal: (name: string, args: string[], stdin: string, onStdout: (text: string) => Promise<void>) => Promise<number> | undefined;
+  readonly runExternal: (name: string, args: string[], stdin: string | undefined, onStdout: (text: string) => Promise<void>) => Promise<number> | undefined;
   readonly pid: number;
   readonly languageMode?: LanguageMode | undefined;
   readonly commandVisible?: ((name: string) => boolean) | undefined;
@@ -284,6 +285,18 @@ export function createPowerShell(opts: PowerShellOptions): PowerShellEngine {
       currentProcess: () => processObjectFor({ engine: engineRef as Engine }, p.pid),
       guid,
       sleep: p.sleep,
+      // [PowerShell]::Create(): a fresh runspace on this host, starting in the caller's location.
+      createRunspace: (outer) =>
+        openSession({
+          host: p.host,
+          environment: new Map(p.env.entries()),
+          workingDirectory: outer.location,
+          clock: p.clock,
+          ...(p.abort !== undefined ? { abort: p.abort } : {}),
+          sleep: p.sleep,
+          ...(p.languageMode !== undefined ? { languageMode: p.languageMode } : {}),
+          ...(p.commandVisible !== undefined ? { commandVisible: p.commandVisible } : {}),
+        }),
       automaticVariables: (e) => {
         engineRef = e;
         const home = `C:\\Users\\${p.host.user.name}`;
@@ -359,12 +372,26 @@ export function createPowerShell(opts: PowerShellOptions): PowerShellEngine {
     location.get = () => engine.location;
     const host = new ConsoleHost(ctx, { errorsAsClixml: runOpts.encoded, bufferWidth: state.consoleWidth });
     const streams = host.streams();
+    // The console host's UI writes straight to the process's streams.
+    const ui = (engine.global.lookup('Host')?.value as PSObject | undefined)?.getValue('UI');
+    if (ui instanceof PSObject) {
+      const text = (a: PSValue[]) => a.map((x) => (typeof x === 'string' ? x : String(x ?? ''))).join('');
+      ui.addMethod('WriteErrorLine', ((a: PSValue[]) => host.errorLine(text(a.slice(-1)))) as unknown as (a: PSValue[]) => PSValue);
+      ui.addMethod('WriteLine', ((a: PSValue[]) => host.host(text(a.slice(-1)) + '\r\n')) as unknown as (a: PSValue[]) => PSValue);
+      ui.addMethod('Write', ((a: PSValue[]) => host.host(text(a.slice(-1)))) as unknown as (a: PSValue[]) => PSValue);
+    }
     const out: Emit = async (v) => {
       await host.output(v);
     };
     engine.knownExternal = () => opts.externals !== undefined;
     let exitCode: number | undefined;
     let failed = false;
+    /** Redirected stdin as pipeline input: its lines, without their ends. */
+    const stdinLines = async (): Promise<PSValue[]> => {
+      const lines = (await ctx.readAllStdin()).split(/\r?\n/);
+      if (lines[lines.length - 1] === '') lines.pop();
+      return lines;
+    };
     const runText = async (text: string, file: string): Promise<'ok' | 'incomplete' | 'stop'> => {
       let parsed;
       try {
@@ -380,7 +407,7 @@ export function createPowerShell(opts: PowerShellOptions): PowerShellEngine {
         throw e;
       }
       try {
-        await engine.runTopLevel(parsed.ast, parsed.source, out, streams, text);
+        await engine.runTopLevel(parsed.ast, parsed.source, out, streams, text, runOpts.fromStdin ? undefined : stdinLines);
       } catch (e) {
         if (e instanceof ExitSignal) {
           exitCode = e.code;
@@ -438,6 +465,7 @@ export function createPowerShell(opts: PowerShellOptions): PowerShellEngine {
     }
     await host.close();
     if (exitCode !== undefined) return exitCode >>> 0;
+    if (engine.shouldExit !== undefined) return engine.shouldExit >>> 0;
     if (failed && !runOpts.fromStdin) return 1;
     return engine.lastSuccess ? 0 : 1;
   };
@@ -669,7 +697,7 @@ function runExternal(
   cwd: () => string,
   name: string,
   args: string[],
-  stdin: string,
+  stdin: string | undefined,
   onStdout: (text: string) => Promise<void>,
 ): Promise<number> | undefined {
   if (hook === undefined) return undefined;
@@ -688,11 +716,13 @@ function runExternal(
     clock: parent.clock,
     abort: parent.abort,
     readStdin: async () => {
+      if (stdin === undefined) return parent.readStdin();
       if (stdinSent) return null;
       stdinSent = true;
       return stdin;
     },
     readAllStdin: async () => {
+      if (stdin === undefined) return parent.readAllStdin();
       if (stdinSent) return '';
       stdinSent = true;
       return stdin;
@@ -704,7 +734,9 @@ function runExternal(
     },
     sleep: (ms) => parent.sleep(ms),
   };
-  return hook(name, args, child);
+  // The program sees the command line PowerShell 5.1 builds: an argument with white space is
+  // quoted unless it already is (NativeCommandParameterBinder), so `x.bat "two words"` keeps them.
+  return hook(name, args.map((a) => (/\s/.test(a) && !/^".*"$/s.test(a) ? `"${a}"` : a)), child);
 }
 
 function syntheticContext(s: SessionOptions, env: EnvStore, cwd: string, collect: { host: string[] }): ProcessContext {

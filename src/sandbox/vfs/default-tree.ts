@@ -30,7 +30,7 @@ export const DEFAULT_HOSTS = [
 ].join('\r\n');
 
 /** Programs in C:\Windows\System32 the emulated cmd.exe knows how to run (name → program). */
-export const SYSTEM32_PROGRAMS = ['cmd.exe', 'whoami.exe', 'hostname.exe', 'ipconfig.exe', 'systeminfo.exe', 'where.exe', 'sort.exe', 'findstr.exe', 'more.com', 'timeout.exe'] as const;
+export const SYSTEM32_PROGRAMS = ['cmd.exe', 'whoami.exe', 'hostname.exe', 'ipconfig.exe', 'systeminfo.exe', 'where.exe', 'sort.exe', 'findstr.exe', 'more.com', 'timeout.exe', 'chcp.com'] as const;
 
 /** Other System32 files people look for (present, not runnable). */
 const SYSTEM32_OTHER = ['notepad.exe', 'ping.exe', 'net.exe', 'netsh.exe', 'reg.exe', 'sc.exe', 'tasklist.exe', 'taskkill.exe', 'certutil.exe', 'winrm.cmd', 'winrs.exe', 'wsmsvc.dll', 'winrscmd.dll'];

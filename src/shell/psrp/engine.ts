@@ -33,6 +33,15 @@ export interface RunspaceOptions {
   readonly applicationArguments: PsValue;
   /** The pool's AES-256 session key once the client exchanged keys (SecureString `<SS>`, psrp.md §3.6). */
   readonly sessionKey?: () => Uint8Array | undefined;
+  /**
+   * The key for a SecureString when there may be none yet (psrp.md §3.6): for output ('encrypt')
+   * the pool's, made on the spot for clients of protocol 2.2 or later; otherwise — and to read a
+   * client's `<SS>` ('decrypt') — after a PUBLIC_KEY_REQUEST, once the client's PUBLIC_KEY has been
+   * answered (the promise rejects when the pool closes first).
+   */
+  readonly secureStringKey?: (purpose: 'encrypt' | 'decrypt') => Uint8Array | Promise<Uint8Array>;
+  /** Protocol 2.4 on both sides: SecureStrings travel as base64 of UTF-16LE, not encrypted. */
+  readonly plainSecureStrings?: () => boolean;
 }
 
 /** Where a running invocation writes; a returned promise is back-pressure (wait before going on). */
@@ -74,7 +83,7 @@ export interface InvocationHost {
   /** Prompt (23): FieldDescription objects in, the answers out as Dictionary<string, PSObject>. */
   prompt(caption: string, message: string, fields: readonly PsValue[]): Promise<PsValue>;
   /** PromptForCredential2 (25); types/options default to PSCredentialTypes/UIOptions.Default (3, 1). */
-  promptForCredential(caption: string, message: string, userName: string, targetName: string, allowed?: { readonly types: number; readonly options: number }): Promise<PsValue>;
+  promptForCredential(caption: string, message: string, userName: string | null, targetName: string, allowed?: { readonly types: number; readonly options: number }): Promise<PsValue>;
   promptForChoice(caption: string, message: string, choices: readonly PsValue[], defaultChoice: number): Promise<number>;
   /** Exit-PSSession: the void PopRunspace (53) call. */
   popRunspace(): Promise<void>;

@@ -281,8 +281,10 @@ export function defaultColor(host: HostInfo, key: 0 | 1): number | undefined {
  * host UI (`_isHostNull`, pypsrp's default): HostException "HostFunctionNotImplemented",
  * NotImplemented [pwsh:SMA/engine/hostifaces/InternalHostUserInterface.cs ThrowNotInteractive;
  * the text is HostInterfaceExceptionsStrings.HostFunctionNotImplemented of Windows PowerShell 5.1].
- * Not in the recordings; for prompts PowerShell uses HostFunctionPromptNotImplemented, whose
- * text was not found, so the same text is used there.
+ * Not in the recordings. For prompts PowerShell uses HostFunctionPromptNotImplemented ("… The
+ * host was attempting to request confirmation with the following message: {0}",
+ * ThrowPromptNotInteractive), which the emulated PowerShell gives (sandbox/powershell/host/session-host.ts);
+ * the stand-in engine keeps this text for every method.
  */
 export function hostNotInteractive(activity = ''): ErrorRecordSpec {
   const message =
@@ -313,21 +315,24 @@ export interface FieldSpec {
   readonly label?: string;
   /** `String` (default), `SecureString`, `PSCredential`. */
   readonly type?: 'String' | 'SecureString' | 'PSCredential';
+  /** Another type set with SetParameterType (Int32…): its name, full name and assembly-qualified name. */
+  readonly parameterType?: { readonly name: string; readonly fullName: string; readonly assemblyFullName: string };
   readonly helpMessage?: string;
   readonly isMandatory?: boolean;
 }
 
-/** A FieldDescription as the Prompt call carries it (fixture #10). */
+/** A FieldDescription as the Prompt call carries it: its fields by their camelCase names (fixture #10). */
 export function fieldDescription(f: FieldSpec): PsObject {
   const type = f.type ?? 'String';
   const full = type === 'String' ? 'System.String' : type === 'SecureString' ? 'System.Security.SecureString' : 'System.Management.Automation.PSCredential';
   const assembly = type === 'PSCredential' ? 'System.Management.Automation, Version=3.0.0.0, Culture=neutral, PublicKeyToken=31bf3856ad364e35' : STRING_ASSEMBLY;
+  const t = f.parameterType ?? { name: type, fullName: full, assemblyFullName: `${full}, ${assembly}` };
   return bag([
     ['name', f.name],
     ['label', f.label ?? ''],
-    ['parameterTypeName', type],
-    ['parameterTypeFullName', full],
-    ['parameterAssemblyFullName', `${full}, ${assembly}`],
+    ['parameterTypeName', t.name],
+    ['parameterTypeFullName', t.fullName],
+    ['parameterAssemblyFullName', t.assemblyFullName],
     ['helpMessage', f.helpMessage ?? ''],
     ['isMandatory', f.isMandatory ?? true],
     ['metadata', new PsObject({ typeNames: ARRAY_LIST, list: [] })],

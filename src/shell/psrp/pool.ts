@@ -365,7 +365,15 @@ export class RunspacePool {
       this.send(MessageType.RUNSPACEPOOL_STATE, runspacePoolStateData(RunspacePoolStateValue.Broken, errorRecord(Errors.internal(`The runspace pool cannot open with MinRunspaces ${init.minRunspaces} and MaxRunspaces ${init.maxRunspaces}.`))));
       return;
     }
-    this.runspace = this.ctx.engine.openRunspace({ host: this.ctx.host, clock: this.ctx.clock, profile: this.ctx.profile, applicationArguments: init.applicationArguments, sessionKey: () => this.sessionKey });
+    this.runspace = this.ctx.engine.openRunspace({
+      host: this.ctx.host,
+      clock: this.ctx.clock,
+      profile: this.ctx.profile,
+      applicationArguments: init.applicationArguments,
+      sessionKey: () => this.sessionKey,
+      secureStringKey: (purpose) => this.secureStringKey(purpose),
+      plainSecureStrings: () => this.plainSecureStrings(),
+    });
     this.transition('Init');
     // APPLICATION_PRIVATE_DATA must precede RUNSPACEPOOL_STATE Opened (§3.1, trap 3).
     this.send(MessageType.APPLICATION_PRIVATE_DATA, applicationPrivateData(this.versionTable()));
@@ -392,11 +400,57 @@ export class RunspacePool {
     const e = Buffer.alloc(4);
     e.writeUInt32BE(exponent);
     const key = createPublicKey({ key: { kty: 'RSA', n: modulus.toString('base64url'), e: e.subarray(e.findIndex((b) => b !== 0)).toString('base64url') }, format: 'jwk' });
-    this.sessionKey = this.ctx.random(32);
+    // A key the server already made for SecureString output is the one exported
+    // (PSRSACryptoServiceProvider.SafeExportSessionKey: "generate one if not already done").
+    this.sessionKey ??= this.ctx.random(32);
     const encrypted = publicEncrypt({ key, padding: cryptoConstants.RSA_PKCS1_PADDING }, this.sessionKey).reverse();
     const header = Buffer.from([0x01, 0x02, 0x00, 0x00, 0x10, 0x66, 0x00, 0x00, 0x00, 0xa4, 0x00, 0x00]);
     // Windows sent it with an all-zero RPID (fixture test_psrp_multiple_commands.yml #4).
     this.send(MessageType.ENCRYPTED_SESSION_KEY, encryptedSessionKeyData(Buffer.concat([header, encrypted]).toString('base64')), ZERO_GUID);
+    const waiting = this.keyRequest;
+    this.keyRequest = undefined;
+    waiting?.resolve(this.sessionKey);
+  }
+
+  /** A PUBLIC_KEY_REQUEST the server sent and is waiting on. */
+  private keyRequest: { readonly promise: Promise<Buffer>; resolve(key: Buffer): void; reject(e: Error): void } | undefined;
+
+  /** The client's protocol version as a number (2.3), from its SESSION_CAPABILITY. */
+  private clientProtocol(): number {
+    const [major = 0, minor = 0] = (this.clientCapability?.protocolVersion ?? '0.0').split('.').map(Number);
+    return major + minor / 10;
+  }
+
+  /** Protocol 2.4 on both sides: SecureStrings are base64 UTF-16LE, unencrypted (psrp.md §2.4, §3.6). */
+  plainSecureStrings(): boolean {
+    return this.clientProtocol() >= 2.4 && this.protocolVersion === '2.4';
+  }
+
+  /**
+   * The key for a SecureString when none may have been exchanged, as PSRemotingCryptoHelperServer
+   * decides [pwsh@60b3b304f2 (the 5.1 code base):SMA/utils/CryptoUtils.cs EncryptSecureString /
+   * DecryptSecureString, RunKeyExchangeIfRequired; SMA/engine/remoting/server/serverremotesession.cs StartKeyExchange]:
+   * to encrypt output for a client of protocol 2.2 or later the server makes a session key of its
+   * own and never asks (the client cannot read that `<SS>` unless it exchanges keys later, when it
+   * gets this same key); for older clients, and to decrypt a client's `<SS>` when there is no key
+   * at all, it sends PUBLIC_KEY_REQUEST (RPID zero, GeneratePublicKeyRequest(Guid.Empty)) and waits
+   * until the client's PUBLIC_KEY has been answered with ENCRYPTED_SESSION_KEY.
+   */
+  secureStringKey(purpose: 'encrypt' | 'decrypt'): Buffer | Promise<Buffer> {
+    if (this.sessionKey) return this.sessionKey;
+    if (purpose === 'encrypt' && this.clientProtocol() >= 2.2) return (this.sessionKey = this.ctx.random(32));
+    if (this.keyRequest) return this.keyRequest.promise;
+    let resolve!: (key: Buffer) => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<Buffer>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Nobody may wait on it (a pipeline stopped meanwhile): a failure is not an unhandled rejection.
+    promise.catch(() => undefined);
+    this.keyRequest = { promise, resolve, reject };
+    this.send(MessageType.PUBLIC_KEY_REQUEST, '', ZERO_GUID);
+    return promise;
   }
 
   /** The channel of RUNSPACEPOOL_HOST_CALLs, made on first use. */
@@ -476,6 +530,8 @@ export class RunspacePool {
   /** Delete or expiry: every pipeline is dropped, the engine's session closed. */
   close(): void {
     this.transition('Close');
+    this.keyRequest?.reject(new Error('the runspace pool is closed'));
+    this.keyRequest = undefined;
     for (const p of this.pipelines.values()) p.terminate();
     this.pipelines.clear();
     this.poolHostChannel?.close('the runspace pool is closed');

@@ -97,16 +97,19 @@ export interface SecureStringCodec {
   decrypt(base64: string): string | undefined;
 }
 
-export function secureStringCodec(key: () => Uint8Array | undefined): SecureStringCodec {
+export function secureStringCodec(key: () => Uint8Array | undefined, plain: () => boolean = () => false): SecureStringCodec {
   const iv = Buffer.alloc(16);
   return {
     encrypt: (text) => {
+      // Protocol 2.4 pairs: base64 of the UTF-16LE text, no encryption (psrp.md §2.4).
+      if (plain()) return Buffer.from(text, 'utf16le').toString('base64');
       const k = key();
       if (k === undefined || k.length !== 32) return undefined;
       const c = createCipheriv('aes-256-cbc', k, iv);
       return Buffer.concat([c.update(Buffer.from(text, 'utf16le')), c.final()]).toString('base64');
     },
     decrypt: (b64) => {
+      if (plain()) return Buffer.from(b64, 'base64').toString('utf16le');
       const k = key();
       if (k === undefined || k.length !== 32) return undefined;
       try {
@@ -117,6 +120,15 @@ export function secureStringCodec(key: () => Uint8Array | undefined): SecureStri
       }
     },
   };
+}
+
+/** Does a CLIXML value carry a SecureString (`<SS>`) anywhere? */
+export function hasSecureString(v: PsValue | undefined, seen = new Set<PsObject>()): boolean {
+  if (v instanceof PsPrim) return v.tag === 'SS';
+  if (!(v instanceof PsObject) || seen.has(v)) return false;
+  seen.add(v);
+  const inner: Array<PsValue | undefined> = [v.baseValue, ...v.props.values(), ...v.members.values(), ...(v.collection?.items ?? []), ...(v.dict ?? []).flat()];
+  return inner.some((x) => hasSecureString(x, seen));
 }
 
 /** Serialisation depth as remoting uses it: nested objects below it travel as their text. */
@@ -410,7 +422,52 @@ class SandboxRunspace implements PsrpRunspace {
     });
   }
 
-  private readonly codec = secureStringCodec(() => this.opts.sessionKey?.());
+  private readonly codec = secureStringCodec(
+    () => this.opts.sessionKey?.(),
+    () => this.opts.plainSecureStrings?.() ?? false,
+  );
+
+  /**
+   * Make sure a session key exists before a SecureString is read or written (psrp.md §3.6): the
+   * pool may make one or ask the client for it with PUBLIC_KEY_REQUEST and wait. A stop ends the
+   * wait; a pool that closes first leaves no key (the value is then `$null` / its type name).
+   */
+  private async ensureKey(purpose: 'encrypt' | 'decrypt', signal: AbortSignal): Promise<void> {
+    if (this.opts.plainSecureStrings?.() === true || this.opts.sessionKey?.() !== undefined || !this.opts.secureStringKey) return;
+    const k = this.opts.secureStringKey(purpose);
+    if (!(k instanceof Promise) || signal.aborted) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      signal.addEventListener('abort', done, { once: true });
+      k.then(done, done);
+    });
+  }
+
+  /** A client's value as an engine value, once there is a key for its `<SS>`. */
+  private async received(v: PsValue, signal: AbortSignal): Promise<PSValue> {
+    if (hasSecureString(v)) await this.ensureKey('decrypt', signal);
+    return fromClixml(v, this.codec);
+  }
+
+  /** An engine value for the client: when it holds a SecureString and there is no key yet, one is made or asked for first. */
+  private async sent(v: PSValue, signal: AbortSignal): Promise<PsValue> {
+    let missing = false;
+    const probe: SecureStringCodec = {
+      encrypt: (text) => {
+        const sealed = this.codec.encrypt(text);
+        if (sealed === undefined) missing = true;
+        return sealed;
+      },
+      decrypt: (b64) => this.codec.decrypt(b64),
+    };
+    const first = toClixml(v, 0, new Map(), probe);
+    if (!missing || !this.opts.secureStringKey) return first;
+    await this.ensureKey('encrypt', signal);
+    return toClixml(v, 0, new Map(), this.codec);
+  }
 
   /**
    * One statement: a lone script as text (it runs at top level, as Windows runs AddScript); any
@@ -424,8 +481,9 @@ class SandboxRunspace implements PsrpRunspace {
 
   async invoke(inv: Invocation): Promise<InvocationResult> {
     const input: PSValue[] = [];
-    const codec = this.codec;
-    if (inv.input) for await (const v of inv.input) input.push(fromClixml(v, codec));
+    if (inv.input) for await (const v of inv.input) input.push(await this.received(v, inv.signal));
+    // `<SS>` arguments need the session key before they are bound.
+    if (inv.statements.some((st) => st.some((c) => c.args.some((a) => hasSecureString(a.value))))) await this.ensureKey('decrypt', inv.signal);
     this.current = inv.signal;
     // Windows PowerShell's default prompt function, once per session (psrp.md §3.4 step 3).
     if (this.promptSession !== this.session) {
@@ -455,12 +513,12 @@ class SandboxRunspace implements PsrpRunspace {
           ...(inv.input ? { input } : {}),
           abort: inv.signal,
           // Host calls first send what the script wrote before them (the held error).
-          ...(inv.host ? { clientHost: clientHost(inv.host, inv.sink, { fromClixml: (v) => fromClixml(v, codec), before: flush, clock: this.opts.clock }) } : {}),
+          ...(inv.host ? { clientHost: clientHost(inv.host, inv.sink, { fromClixml: (v) => this.received(v, inv.signal), before: flush, clock: this.opts.clock }) } : {}),
           sink: {
             output: async (v) => {
               await flush();
               if (render) await render.output(v);
-              else await inv.sink.output(toClixml(v, 0, new Map(), codec));
+              else await inv.sink.output(await this.sent(v, inv.signal));
             },
             error: async (e) => {
               await flush();
@@ -480,7 +538,7 @@ class SandboxRunspace implements PsrpRunspace {
             },
             information: async (v) => {
               await flush();
-              await inv.sink.information({ messageData: toClixml(v, 0, new Map(), codec), source: 'Write-Information', tags: [] });
+              await inv.sink.information({ messageData: await this.sent(v, inv.signal), source: 'Write-Information', tags: [] });
             },
             // Write-Host: each call as it happens, its host call and its PSHOST record (psrp.md §4.8).
             // Out-Host with a client host renders through the session host; without one its
@@ -488,7 +546,7 @@ class SandboxRunspace implements PsrpRunspace {
             // external UI (OutHostCommand writes to Host.UI only) [pwsh:SMA/engine/hostifaces/InternalHostUserInterface.cs Write/WriteLine].
             hostWrite: async (w) => {
               await flush();
-              if (w.source === 'Write-Host') await writeHostCall(inv.sink, inv.host, w.text, w.noNewline);
+              if (w.source === 'Write-Host') await writeHostCall(inv.sink, inv.host, w.text, w.noNewline, { foreground: w.foregroundColor, background: w.backgroundColor });
               else if (inv.host) await inv.host.writeLine(w.text);
             },
             // Other host text (WhatIf messages, Write-Information shown): a PSHOST record per line.

@@ -81,37 +81,57 @@ function colorValue(n: number | undefined): PsValue {
   return n === undefined ? null : new PsObject({ typeNames: ['System.ConsoleColor', 'System.Enum', 'System.ValueType', 'System.Object'], toStringText: CONSOLE_COLORS[n] ?? String(n), baseValue: n });
 }
 
-/** Write-Host's HostInformationMessage; colours are the host's RawUI ones when it has a RawUI. */
-export function hostMessage(text: string, host?: InvocationHost, noNewLine = false): PsObject {
+/** Colours a Write-Host call asks for: ConsoleColor values, unset ones left undefined. */
+export interface HostColorRequest {
+  readonly foreground?: number | undefined;
+  readonly background?: number | undefined;
+}
+
+/**
+ * The colours of one Write-Host call as PowerShell settles them: WriteHostCommand reads
+ * ForegroundColor, then BackgroundColor; an unset one is the host RawUI's, whose getter throws
+ * HostException without a RawUI (a null host, `_isHostRawUINull`), which WriteHostCommand
+ * swallows, leaving that colour and any after it unset [pwsh:Microsoft.PowerShell.Commands.Utility/commands/utility/ConsoleColorCmdlet.cs,
+ * WriteConsoleCmdlet.cs ProcessRecord, SMA/engine/hostifaces/InternalHostRawUserInterface.cs].
+ */
+export function writeHostColors(host: InvocationHost | undefined, given: HostColorRequest = {}): { readonly foreground: number | undefined; readonly background: number | undefined } {
+  const foreground = given.foreground ?? host?.foregroundColor;
+  if (foreground === undefined) return { foreground: undefined, background: undefined };
+  return { foreground, background: given.background ?? host?.backgroundColor };
+}
+
+/** Write-Host's HostInformationMessage with the colours the call settled on (null when unset). */
+export function hostMessage(text: string, colors: { readonly foreground: number | undefined; readonly background: number | undefined }, noNewLine = false): PsObject {
   return new PsObject({
     typeNames: ['System.Management.Automation.HostInformationMessage', 'System.Object'],
     toStringText: text,
     props: [
       ['Message', text],
-      ['ForegroundColor', colorValue(host?.foregroundColor)],
-      ['BackgroundColor', colorValue(host?.backgroundColor)],
+      ['ForegroundColor', colorValue(colors.foreground)],
+      ['BackgroundColor', colorValue(colors.background)],
       ['NoNewLine', noNewLine],
     ],
   });
 }
 
 /**
- * One Write-Host call, sent as it happens: with a host, WriteLine3 with the host's colours
- * (WriteLine2 without a RawUI), or Write2/Write1 for -NoNewline; then its PSHOST information
- * record either way, NoNewLine set from -NoNewline — WriteHostCommand writes one
- * HostInformationMessage per call and MshCommandRuntime.WriteInformation writes it to the host
- * UI (Write for NoNewLine, else WriteLine) as well as to the information stream; clients tag the
- * record FORWARDED so it is not shown twice [pwsh:Microsoft.PowerShell.Commands.Utility/commands/utility/WriteConsoleCmdlet.cs ProcessRecord,
+ * One Write-Host call, sent as it happens: with a host, WriteLine3 (Write2 for -NoNewline) when
+ * either colour is set — the unset one Gray or Black, as MshCommandRuntime fills it in — else
+ * WriteLine2 (Write1); then its PSHOST information record either way, NoNewLine set from
+ * -NoNewline — WriteHostCommand writes one HostInformationMessage per call and
+ * MshCommandRuntime.WriteInformation writes it to the host UI as well as to the information
+ * stream; clients tag the record FORWARDED so it is not shown twice [pwsh:Microsoft.PowerShell.Commands.Utility/commands/utility/WriteConsoleCmdlet.cs ProcessRecord,
  * SMA/engine/MshCommandRuntime.cs WriteInformation, remoting/commands/PSRemotingCmdlet.cs HandleInformationAdded].
- * -ForegroundColor/-BackgroundColor do not reach here (the emulated Write-Host passes text only).
+ * ConsoleColor arguments travel as plain I32 (recorded: test_psrp_pshost_ui_mocked_methods.yml #10).
  */
-export async function writeHostCall(sink: InvocationSink, host: InvocationHost | undefined, text: string, noNewLine: boolean): Promise<void> {
+export async function writeHostCall(sink: InvocationSink, host: InvocationHost | undefined, text: string, noNewLine: boolean, given: HostColorRequest = {}): Promise<void> {
+  const settled = writeHostColors(host, given);
   if (host) {
-    const colors = host.foregroundColor !== undefined && host.backgroundColor !== undefined ? { foreground: host.foregroundColor, background: host.backgroundColor } : undefined;
+    const colors = settled.foreground !== undefined || settled.background !== undefined ? { foreground: settled.foreground ?? 7, background: settled.background ?? 0 } : undefined;
     if (noNewLine) await host.write(text, colors);
     else await host.writeLine(text, colors);
   }
-  await sink.information({ messageData: hostMessage(text, host, noNewLine), source: 'Write-Host', tags: ['PSHOST'] });
+  await sink.information({ messageData: hostMessage(text, settled, noNewLine), source: 'Write-Host', tags: ['PSHOST'] });
 }
 
 /** Other host text (WhatIf messages, Write-Information shown): a line as Write-Host would write it. */
@@ -132,7 +152,8 @@ async function guarded<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export interface ClientHostOptions {
-  readonly fromClixml: (v: PsValue) => PSValue;
+  /** A host answer as an engine value (async: a `<SS>` in it may need the session key first). */
+  readonly fromClixml: (v: PsValue) => Promise<PSValue>;
   /**
    * Runs before every host call: what the script wrote before it (a held error record) goes
    * out first, so everything leaves in the order the script produced it.
@@ -159,10 +180,32 @@ export function clientHost(h: InvocationHost, sink: InvocationSink, o: ClientHos
     writeDebugLine: (t) => call(async () => void (await sink.informational('Debug', t))),
     writeVerboseLine: (t) => call(async () => void (await sink.informational('Verbose', t))),
     writeWarningLine: (t) => call(async () => void (await sink.informational('Warning', t))),
+    // The PROGRESS_RECORD, then the WriteProgress host call (the pipeline's sink sends both, as for Write-Progress).
+    writeProgress: (_sourceId, r) => call(async () => void (await sink.progress(r))),
     readLine: () => call(() => h.readLine()),
-    readLineAsSecureString: async () => fromClixml(await call(() => h.readLineAsSecureString())),
-    prompt: async (caption, message, fields) => fromClixml(await call(() => h.prompt(caption, message, fields.map((f) => fieldDescription({ name: f.name, label: f.label, type: f.type }))))),
+    readLineAsSecureString: async () => await fromClixml(await call(() => h.readLineAsSecureString())),
+    prompt: async (caption, message, fields) =>
+      await fromClixml(
+        await call(() =>
+          h.prompt(
+            caption,
+            message,
+            fields.map((f) =>
+              fieldDescription({
+                name: f.name,
+                label: f.label,
+                type: f.type,
+                ...(f.parameterType ? { parameterType: f.parameterType } : {}),
+                ...(f.helpMessage !== undefined ? { helpMessage: f.helpMessage } : {}),
+                ...(f.isMandatory !== undefined ? { isMandatory: f.isMandatory } : {}),
+              }),
+            ),
+          ),
+        ),
+      ),
     promptForChoice: (caption, message, choices, defaultChoice) => call(() => h.promptForChoice(caption, message, choices.map((c) => choiceDescription(c.label, c.helpMessage)), defaultChoice)),
+    // The client's PSCredential comes back rehydrated, its password under the session key (recorded #13-#14).
+    promptForCredential: async (caption, message, userName, targetName, allowed) => await fromClixml(await call(() => h.promptForCredential(caption, message, userName, targetName, allowed))),
     // Out-Default / Out-Host in the script: formatted here and written to the client's host, as
     // the Out-Default the client appends (psrp.md §3.4 step 4).
     render: () => {

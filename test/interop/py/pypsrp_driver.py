@@ -7,7 +7,8 @@ Usage: pypsrp_driver.py '<json spec>'; prints one JSON object on stdout.
 spec: {server, port, username, password, configuration_name?, steps: [...]}
 Steps ("op"): execute_ps | invoke | stop | runspaces | metadata | reset | is_alive | keys | host
 host: {commands | script, host?: bool (default true), raw_ui?: bool, out_default?: bool,
-       read_lines?: [str|null], prompt_answers?: {field: str}, keys?: bool, stop_pending?: bool,
+       read_lines?: [str|null], prompt_answers?: {field: str}, choice?: int,
+       credential?: [user, password], keys?: bool, stop_pending?: bool,
        after?: str} runs one pipeline with a recording pypsrp.host.PSHost (or none) and reports
        the host calls it got and a trace of the PSRP messages and CommandStates of the exchange.
 """
@@ -30,7 +31,7 @@ except ImportError:
 
 from pypsrp import shell as _shell  # noqa: E402
 from pypsrp.client import Client  # noqa: E402
-from pypsrp.complex_objects import Color, Coordinates, ObjectMeta, Size  # noqa: E402
+from pypsrp.complex_objects import Color, Coordinates, ObjectMeta, PSCredential, Size  # noqa: E402
 from pypsrp.exceptions import WSManFaultError  # noqa: E402
 from pypsrp.host import PSHost, PSHostRawUserInterface, PSHostUserInterface  # noqa: E402
 from pypsrp.messages import MessageType  # noqa: E402
@@ -110,10 +111,22 @@ class RecordingUI(PSHostUserInterface):
     .stderr) answering the value methods from the step: ReadLine and ReadLineAsSecureString from
     read_lines (null: no answer), Prompt from prompt_answers."""
 
-    def __init__(self, raw_ui, read_lines, prompt_answers):
+    def __init__(self, raw_ui, read_lines, prompt_answers, choice=0, credential=None):
         super(RecordingUI, self).__init__(raw_ui)
         self.read_lines = list(read_lines)
         self.prompt_answers = prompt_answers
+        self.choice = choice
+        self.credential = credential
+
+    def PromptForChoice(self, runspace, pipeline, caption, message, choices, default_choice):
+        return self.choice
+
+    def PromptForCredential1(self, runspace, pipeline, caption, message, user_name, target_name):
+        return PSCredential(username=self.credential[0], password=self.credential[1])
+
+    def PromptForCredential2(self, runspace, pipeline, caption, message, user_name, target_name, types, options):
+        # pypsrp serialises the password as <SS>: needs the session key (step "keys": true).
+        return PSCredential(username=self.credential[0], password=self.credential[1])
 
     def ReadLine(self, runspace, pipeline):
         return self.read_lines.pop(0)
@@ -149,7 +162,7 @@ def make_host(step):
         raw = PSHostRawUserInterface("pypsrp", 25, Color(value=Color.GRAY), Color(value=Color.BLACK),
                                      Coordinates(x=0, y=0), Coordinates(x=0, y=0), Size(width=80, height=9999),
                                      Size(width=80, height=50), Size(width=80, height=50), Size(width=80, height=50))
-    ui = RecordingUI(raw, step.get("read_lines", []), step.get("prompt_answers", {}))
+    ui = RecordingUI(raw, step.get("read_lines", []), step.get("prompt_answers", {}), step.get("choice", 0), step.get("credential"))
     return RecordingHost(ui)
 
 

@@ -6,9 +6,10 @@ import { OBJECT_CMDLETS } from './objects.js';
 import { OUTPUT_CMDLETS } from './output.js';
 import { MISC_CMDLETS } from './system.js';
 import { SECURITY_CMDLETS } from './security.js';
-import { readHostCmdlet } from '../host/session-host.js';
+import { getCredentialCmdlet, readHostCmdlet } from '../host/session-host.js';
+import { tabExpansion2 } from './completion.js';
 
-export const CMDLETS: readonly CmdletDef[] = [...OUTPUT_CMDLETS, ...OBJECT_CMDLETS, ...ITEM_CMDLETS, ...JSON_CMDLETS, ...MISC_CMDLETS, ...SECURITY_CMDLETS, readHostCmdlet];
+export const CMDLETS: readonly CmdletDef[] = [...OUTPUT_CMDLETS, ...OBJECT_CMDLETS, ...ITEM_CMDLETS, ...JSON_CMDLETS, ...MISC_CMDLETS, ...SECURITY_CMDLETS, readHostCmdlet, getCredentialCmdlet, tabExpansion2];
 
 /** Built-in aliases of Windows PowerShell 5.1 for the emulated cmdlets. */
 export const ALIASES: Readonly<Record<string, string>> = {

@@ -2,7 +2,7 @@
 import type { CmdletContext, CmdletDef, ParamDef } from '../runtime/command.js';
 import { displayString, toStr } from '../runtime/convert.js';
 import { getProperty as getMember } from '../runtime/members.js';
-import { PSErrorRecord, PSException, PSHashtable, PSObject, PSScriptBlock, type ErrorCategory, type PSValue } from '../runtime/values.js';
+import { PSEnum, PSErrorRecord, PSException, PSHashtable, PSObject, PSScriptBlock, type ErrorCategory, type PSValue } from '../runtime/values.js';
 import { FormattedOutput, listLines, OutDefault } from '../format/out-default.js';
 import { displayProperties, formatField, generatedTable, memberValue, propertyNamesOf, viewFor, type Align } from '../format/views.js';
 import { wildcardToRegExp, hasWildcard } from '../runtime/operators.js';
@@ -46,15 +46,24 @@ export const writeHost = def('Write-Host', UTIL, [
   { name: 'Object', type: 'object', position: 0, pipeline: 'value', remaining: true },
   { name: 'NoNewline', type: 'switch' },
   { name: 'Separator', type: 'object' },
-  { name: 'ForegroundColor', type: 'string' },
-  { name: 'BackgroundColor', type: 'string' },
+  { name: 'ForegroundColor', type: 'object', typeName: 'System.ConsoleColor' },
+  { name: 'BackgroundColor', type: 'object', typeName: 'System.ConsoleColor' },
 ], {
   process: async (c, input) => {
     const sep = c.has('Separator') ? toStr(c.get('Separator') ?? ' ') : ' ';
     const v = input !== undefined ? input : (c.get('Object') ?? null);
     // One HostInformationMessage per call, NoNewLine from -NoNewline (WriteConsoleCmdlet.cs); as
     // plain host text: the text, then the line end as its own write (fx pypsrp/test_winrs_operation_timeout).
-    await c.hostWrite({ source: 'Write-Host', text: hostText(v, sep), noNewline: c.switch('NoNewline') });
+    // The colours given travel with it; the host fills in the others from its RawUI (ConsoleColorCmdlet.cs).
+    const fg = c.get('ForegroundColor');
+    const bg = c.get('BackgroundColor');
+    await c.hostWrite({
+      source: 'Write-Host',
+      text: hostText(v, sep),
+      noNewline: c.switch('NoNewline'),
+      ...(fg instanceof PSEnum ? { foregroundColor: fg.value } : {}),
+      ...(bg instanceof PSEnum ? { backgroundColor: bg.value } : {}),
+    });
   },
 });
 

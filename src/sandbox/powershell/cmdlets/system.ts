@@ -6,7 +6,7 @@ import { COMMON_PARAMETERS, SHOULD_PROCESS_PARAMETERS, type CmdletContext, type 
 import { paramTypeName } from '../runtime/binder.js';
 import type { FunctionInfo } from '../runtime/scope.js';
 import { resolveType } from '../runtime/types.js';
-import { numberToString, toStr } from '../runtime/convert.js';
+import { numberToString, toNumber, toStr } from '../runtime/convert.js';
 import { dateParts, formatDate } from '../runtime/dotnet-format.js';
 import { makeRecord, PSRuntimeError } from '../runtime/errors.js';
 import { enumValue } from '../runtime/members.js';
@@ -601,6 +601,10 @@ export function hostObject(c: { engine: CmdletContext['engine'] }, version: PSVe
   o.setNote('DebuggerEnabled', true);
   o.setNote('IsRunspacePushed', false);
   o.setNote('Runspace', 'System.Management.Automation.Runspaces.LocalRunspace');
+  o.addMethod('SetShouldExit', (a) => {
+    c.engine.setShouldExit(toNumber(a[0] ?? 0));
+    return null;
+  });
   o.toStringFn = () => 'System.Management.Automation.Internal.Host.InternalHost';
   return o;
 }

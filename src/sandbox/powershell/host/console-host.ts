@@ -82,6 +82,15 @@ export class ConsoleHost {
     await this.ctx.write('stdout', text);
   }
 
+  /** `$host.UI.WriteErrorLine(text)`: a line on stderr (an Error string in CLIXML mode). */
+  async errorLine(text: string): Promise<void> {
+    if (this.opts.errorsAsClixml) {
+      await this.clixml(clixmlString('Error', text + '\r\n'));
+      return;
+    }
+    await this.ctx.write('stderr', text + '\r\n');
+  }
+
   /** Close the CLIXML document, if one was started. */
   async close(): Promise<void> {
     if (this.clixmlOpen) {

@@ -267,8 +267,10 @@ export class Parser {
     const save = this.pos;
     const lb = this.next('expression');
     const name = this.typeNameText(lb, true);
+    // `[int]("5")` is a cast of a parenthesised expression: the `]` closed a type literal.
+    const closed = this.source.text[this.pos - 1] === ']';
     const t = this.peek('expression');
-    if (this.isPunct(t, '(') && !t.spaceBefore) {
+    if (!closed && this.isPunct(t, '(') && !t.spaceBefore) {
       // attribute arguments: skip balanced parentheses
       const open = this.next('expression');
       const close = skipSubExpression(this.source.text, open.end, this.end);

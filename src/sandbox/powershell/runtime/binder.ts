@@ -5,8 +5,8 @@ import type { Extent } from '../language/position.js';
 import type { ParamDef, ParamType } from './command.js';
 import { toBool, toNumber, toStr, typeNameOf } from './convert.js';
 import { PSRuntimeError } from './errors.js';
-import { convertTo, resolveType } from './types.js';
-import { PSErrorRecord, PSException, PSHashtable, PSObject, PSScriptBlock, type PSValue } from './values.js';
+import { ENUM_TYPES, convertTo, resolveType } from './types.js';
+import { PSErrorRecord, PSException, PSHashtable, PSObject, PSScriptBlock, PSTypeRef, type PSValue } from './values.js';
 
 /** One evaluated element of a command line. */
 export type CommandElement =
@@ -127,6 +127,15 @@ export function convertArg(p: ParamDef, v: PSValue, extent: Extent | undefined):
       if (v === null) return null;
       return Array.isArray(v) ? v : [v];
     default:
+      // A parameter typed as a known enum ([ConsoleColor]) converts as LanguagePrimitives does.
+      if (p.typeName !== undefined && ENUM_TYPES[p.typeName] !== undefined) {
+        try {
+          return convertTo(v, new PSTypeRef(p.typeName));
+        } catch (e) {
+          if (e instanceof PSRuntimeError) return fail(e.record.message);
+          throw e;
+        }
+      }
       return v;
   }
 }

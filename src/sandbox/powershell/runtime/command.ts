@@ -66,6 +66,12 @@ export interface HostWrite {
   readonly text: string;
   /** Write-Host -NoNewline; Out-Host lines always end. */
   readonly noNewline: boolean;
+  /**
+   * Write-Host's -ForegroundColor / -BackgroundColor as given (ConsoleColor values); an unset one
+   * is the host RawUI's colour, which only the host knows (ConsoleColorCmdlet).
+   */
+  readonly foregroundColor?: number;
+  readonly backgroundColor?: number;
 }
 
 /** The text a HostWrite is for a plain host text stream: Write-Host's text and its line end as two writes (fx pypsrp/test_winrs_operation_timeout). */

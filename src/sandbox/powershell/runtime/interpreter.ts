@@ -63,8 +63,8 @@ import {
   type Limits,
 } from './operators.js';
 import { PSVariable, Scope, type FunctionInfo } from './scope.js';
-import type { EnvStore, RuntimeServices } from './services.js';
-import { getStatic, invokeStatic } from './statics.js';
+import type { EnvStore, NestedRunspace, RuntimeServices } from './services.js';
+import { decodeFile, getStatic, invokeStatic, setStatic } from './statics.js';
 import { conversionDenied, isCoreTypeName, isCoreValue, methodDenied, propertySetDenied, restrictedLanguageErrors } from './language-mode.js';
 import { convertTo, requireType, resolveType } from './types.js';
 import {
@@ -106,7 +106,8 @@ export interface EngineConfig {
    */
   readonly commandVisible?: (name: string) => boolean;
   /** Run an external program; undefined when it does not exist. */
-  readonly runExternal: (name: string, args: string[], stdin: string, onStdout: (text: string) => Promise<void>) => Promise<number> | undefined;
+  /** stdin undefined: the program inherits the process's stdin (it is first in its pipeline). */
+  readonly runExternal: (name: string, args: string[], stdin: string | undefined, onStdout: (text: string) => Promise<void>) => Promise<number> | undefined;
   /** Yield to the event loop now and then (long loops stay responsive). */
   readonly yieldNow: () => Promise<void>;
   readonly automaticVariables: (engine: Engine) => Record<string, PSValue>;
@@ -118,6 +119,8 @@ export interface EngineConfig {
   readonly guid: () => string;
   /** Wait on the injected clock (Start-Sleep). */
   readonly sleep: (ms: number) => Promise<void>;
+  /** A new runspace on the same host, for [PowerShell]::Create() (runtime/dotnet-runspace.ts). */
+  readonly createRunspace?: (engine: Engine) => NestedRunspace;
 }
 
 /** Per-invocation state: the scope, the script text for positions, the streams and $MyInvocation. */
@@ -243,6 +246,14 @@ export class Engine implements RuntimeServices {
   }
   newGuid(): string {
     return this.config.guid();
+  }
+  createRunspace(): NestedRunspace | undefined {
+    return this.config.createRunspace?.(this);
+  }
+  /** `$host.SetShouldExit(code)` (the console host ends powershell.exe with it). */
+  shouldExit: number | undefined;
+  setShouldExit(code: number): void {
+    this.shouldExit = code;
   }
   currentProcess(): PSValue {
     return this.config.currentProcess();
@@ -396,7 +407,7 @@ export class Engine implements RuntimeServices {
   }
 
   /** Run a parsed script at top level. Terminating errors propagate (the host reports them). */
-  async runTopLevel(ast: A.ScriptBlockAst, source: ScriptSource, out: Emit, streams: Streams, scriptText: string): Promise<void> {
+  async runTopLevel(ast: A.ScriptBlockAst, source: ScriptSource, out: Emit, streams: Streams, scriptText: string, input?: () => Promise<PSValue[]>): Promise<void> {
     // -Command runs in the global scope, like commands typed at the prompt
     const scope = this.global;
     const frame: Frame = {
@@ -410,6 +421,23 @@ export class Engine implements RuntimeServices {
     scope.vars.set('myinvocation', new PSVariable('MyInvocation', this.invocationObject(frame.invocation, '')));
     this.currentScope = scope;
     this.currentStreams = streams;
+    // powershell.exe's redirected stdin is the script's pipeline input, read only when the script
+    // has a process block or reads $input: the process block runs once per line (none for
+    // empty input), $input is that line there and every line in an end-only script.
+    if (input !== undefined && (ast.process !== undefined || /\$input\b/i.test(source.text))) {
+      const items = await input();
+      if (ast.begin !== undefined) await this.execStatements(ast.begin, frame, out);
+      if (ast.process !== undefined) {
+        for (const item of items) {
+          scope.vars.set('_', new PSVariable('_', item));
+          scope.vars.set('input', new PSVariable('input', [item]));
+          await this.execStatements(ast.process, frame, out);
+        }
+      }
+      scope.vars.set('input', new PSVariable('input', ast.process !== undefined ? [] : items));
+      if (ast.end !== undefined) await this.execStatements(ast.end, frame, out);
+      return;
+    }
     for (const part of [ast.begin, ast.process, ast.end]) {
       if (part === undefined) continue;
       await this.execStatements(part, frame, out);
@@ -819,6 +847,7 @@ export class Engine implements RuntimeServices {
       case 'Member': {
         const target = await this.evalExpr(t.target, frame);
         const name = toStr(await this.evalExpr(t.member, frame));
+        if (t.isStatic && target instanceof PSTypeRef && this.config.languageMode === 'FullLanguage' && setStatic(target, name, value, this)) return;
         if (this.config.languageMode === 'ConstrainedLanguage' && !isCoreValue(target)) {
           const e = propertySetDenied();
           this.attachPosition(e.record, t.extent, frame);
@@ -1405,9 +1434,42 @@ export class Engine implements RuntimeServices {
       const args = await this.evalCommandElements(rest, frame);
       return wrapClose(this.cmdletStage(resolved.def, typedName, args, frame, out, cmd, expectingInput, owner, index));
     }
+    // a script file by its path (`& C:\dir\x.ps1 a b`, `.\x.ps1`)?
+    const script = this.scriptFile(typedName);
+    if (script !== undefined) {
+      const args = await this.evalCommandElements(rest, frame);
+      const fn = { name: '', body: script.ast, parameters: undefined, isFilter: false, source: script.source };
+      const st = this.functionStage(fn, args, frame, out, cmd, nameExtent, expectingInput, dotSource, typedName);
+      // `exit N` in a script file ends the script, not the caller: N lands in $LASTEXITCODE.
+      let exited = false;
+      const guard = async (f: () => Promise<void>): Promise<void> => {
+        if (exited) return;
+        try {
+          await f();
+        } catch (e) {
+          if (!(e instanceof ExitSignal)) throw e;
+          exited = true;
+          this.lastExitCode = e.code;
+          this.global.vars.set('lastexitcode', new PSVariable('LASTEXITCODE', e.code));
+          if (e.code !== 0) st.hadError = true;
+        }
+      };
+      const scriptStage: Stage = {
+        get hadError() {
+          return st.hadError;
+        },
+        set hadError(v: boolean) {
+          st.hadError = v;
+        },
+        begin: () => guard(() => st.begin()),
+        process: (v) => guard(() => st.process(v)),
+        end: () => guard(() => st.end()),
+      };
+      return wrapClose(scriptStage);
+    }
     // external program?
     const args = await this.evalCommandElements(rest, frame);
-    const stage = this.externalStage(typedName, args, frame, out, cmd, nameExtent);
+    const stage = this.externalStage(typedName, args, frame, out, cmd, nameExtent, expectingInput);
     if (stage !== undefined) return wrapClose(stage);
     void redirected;
     throw notFound();
@@ -1955,7 +2017,7 @@ export class Engine implements RuntimeServices {
 
   // ---- external programs -------------------------------------------------------------------
 
-  private externalStage(name: string, args: CommandElement[], frame: Frame, out: Emit, cmd: A.CommandAst, nameExtent: Extent): Stage | undefined {
+  private externalStage(name: string, args: CommandElement[], frame: Frame, out: Emit, cmd: A.CommandAst, nameExtent: Extent, expectingInput = true): Stage | undefined {
     const argv: string[] = [];
     for (const a of args) {
       if (a.kind === 'param') {
@@ -1988,7 +2050,8 @@ export class Engine implements RuntimeServices {
         if (v !== undefined) input.push(toStr(v));
       },
       end: async () => {
-        const stdin = input.length > 0 ? input.join('\r\n') + '\r\n' : '';
+        // A program first in its pipeline reads powershell.exe's own stdin, as a native child inherits the handle.
+        const stdin = input.length > 0 ? input.join('\r\n') + '\r\n' : expectingInput ? '' : undefined;
         started = probed ? started : this.config.runExternal(name, argv, stdin, onStdout);
         if (started === undefined) throw engine.commandNotFound(name, nameExtent, frame);
         const code = await started;
@@ -2007,6 +2070,28 @@ export class Engine implements RuntimeServices {
     probed = false;
     void cmd;
     return stage;
+  }
+
+  /** A .ps1 file named with a path, parsed (its syntax errors as PowerShell reports them); undefined: no such script. */
+  private scriptFile(name: string): { ast: A.ScriptBlockAst; source: ScriptSource } | undefined {
+    if (!/\.ps1$/i.test(name) || !/[\\/]/.test(name)) return undefined;
+    let path: string;
+    let text: string;
+    try {
+      path = this.config.vfs.resolve(this.location, name);
+      if (this.config.vfs.stat(path)?.type !== 'file') return undefined;
+      text = decodeFile(this.config.vfs.readFile(path));
+    } catch {
+      return undefined;
+    }
+    try {
+      return this.parse(text, path);
+    } catch (e) {
+      if (e instanceof ParseError) {
+        throw runtimeError({ message: e.exceptionMessage().replace(/\n/g, '\r\n'), errorId: e.errorId, category: 'ParserError', exceptionType: 'System.Management.Automation.ParseException' });
+      }
+      throw e;
+    }
   }
 
   /** Whether the external runner knows this program (asked without running it). */

@@ -37,7 +37,7 @@ function methodNotFound(v: PSValue, name: string): never {
   });
 }
 
-function overloadError(name: string, count: number): never {
+export function overloadError(name: string, count: number): never {
   throw runtimeError({
     message: `Cannot find an overload for "${name}" and the argument count: "${count}".`,
     errorId: 'MethodCountCouldNotFindBest',
@@ -613,44 +613,38 @@ function stringSplit(s: string, args: readonly PSValue[]): string[] {
     if (typeof a === 'number') max = a;
     else if (/removeemptyentries/i.test(toStr(a)) || (a instanceof PSEnum && a.value === 1)) removeEmpty = true;
   }
-  let parts: string[];
-  const useStrings = Array.isArray(first) && args.length > 1 && !(typeof args[1] === 'number') && first.some((x) => toStr(x).length > 1);
-  if (useStrings) {
-    const seps = (first as PSValue[]).map((x) => toStr(x)).filter((x) => x !== '');
-    parts = [];
-    let cur = 0;
-    let i = 0;
-    while (i <= s.length) {
-      const sep = seps.find((x) => s.startsWith(x, i));
-      if (sep !== undefined && i < s.length) {
-        parts.push(s.slice(cur, i));
-        i += sep.length;
-        cur = i;
-        continue;
-      }
-      i++;
+  // Split(string[], StringSplitOptions) and Split(string[], int, StringSplitOptions): only these take strings (a bare array splits on its characters).
+  const hasOptions = args.length > 1 && typeof args[args.length - 1] !== 'number';
+  const useStrings = Array.isArray(first) && hasOptions && first.some((x) => toStr(x).length > 1);
+  const seps = useStrings ? (first as PSValue[]).map((x) => toStr(x)).filter((x) => x !== '') : [...charSet([first])];
+  // Separator positions, left to right; at one position the first separator listed wins (.NET's MakeSeparatorList).
+  const found: [number, number][] = [];
+  for (let i = 0; i < s.length; ) {
+    const sep = seps.find((x) => s.startsWith(x, i));
+    if (sep === undefined) i++;
+    else {
+      found.push([i, sep.length]);
+      i += sep.length;
     }
-    parts.push(s.slice(cur));
-  } else {
-    const chars = charSet([first]);
-    parts = [];
-    let cur = '';
-    for (const ch of s) {
-      if (chars.has(ch)) {
-        parts.push(cur);
-        cur = '';
-      } else cur += ch;
+  }
+  // .NET's SplitInternal / SplitOmitEmptyEntries: at most `max` parts, the last one the rest of the string.
+  const parts: string[] = [];
+  if (max <= 1 || found.length === 0) {
+    if (max !== 0 && !(removeEmpty && s === '')) parts.push(s);
+    return parts;
+  }
+  let cur = 0;
+  for (let k = 0; k < found.length && cur < s.length + 1; k++) {
+    const [at, len] = found[k]!;
+    if (!removeEmpty || at - cur > 0) parts.push(s.slice(cur, at));
+    cur = at + len;
+    if (parts.length === max - 1) {
+      // with RemoveEmptyEntries, separators right after the last split are skipped
+      while (removeEmpty && k < found.length - 1 && found[k + 1]![0] === cur) cur += found[++k]![1];
+      break;
     }
-    parts.push(cur);
   }
-  if (removeEmpty) parts = parts.filter((p) => p !== '');
-  if (Number.isFinite(max) && parts.length > max) {
-    // the last part keeps the rest of the string (approximated by re-joining with the first separator)
-    const head = parts.slice(0, Math.max(0, max - 1));
-    const sepChar = Array.isArray(first) ? toStr(first[0] ?? '') : toStr(first).slice(0, 1);
-    head.push(parts.slice(Math.max(0, max - 1)).join(sepChar));
-    parts = head;
-  }
+  if (!removeEmpty || cur < s.length) parts.push(s.slice(cur));
   return parts;
 }
 

@@ -2,7 +2,22 @@
 // kept as an interface so members.ts and statics.ts do not depend on the interpreter.
 import type { Vfs } from '../../vfs/types.js';
 import type { Limits } from './operators.js';
-import type { PSScriptBlock, PSValue } from './values.js';
+import type { PSErrorRecord, PSScriptBlock, PSValue } from './values.js';
+
+/** What one invocation in a nested runspace gave (a subset of the engine's InvokeResult). */
+export interface NestedInvokeResult {
+  readonly output: PSValue[];
+  readonly errors: PSErrorRecord[];
+  readonly hadErrors: boolean;
+  readonly exitCode: number | undefined;
+  readonly terminatingError: PSErrorRecord | undefined;
+}
+
+/** A runspace of its own ([PowerShell]::Create()): a PowerShellSession seen from the value layer. */
+export interface NestedRunspace {
+  invoke(script: string): Promise<NestedInvokeResult>;
+  invokeCommands(statement: readonly { readonly command: string; readonly isScript: boolean; readonly useLocalScope?: boolean; readonly args: readonly { readonly name: string | undefined; readonly value: PSValue; readonly switchPresent?: boolean }[] }[]): Promise<NestedInvokeResult>;
+}
 
 export interface EnvStore {
   get(name: string): string | undefined;
@@ -33,4 +48,8 @@ export interface RuntimeServices {
   currentProcess(): PSValue;
   /** Count one step of work against the budget (long-running methods call it). */
   step(n?: number): void;
+  /** A new runspace on the same host (undefined where the engine offers none). */
+  createRunspace?(): NestedRunspace | undefined;
+  /** `$host.SetShouldExit(code)`: the exit code powershell.exe ends with. */
+  setShouldExit?(code: number): void;
 }

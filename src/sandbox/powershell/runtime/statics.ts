@@ -8,8 +8,13 @@ import { Msg, runtimeError } from './errors.js';
 import { formatArgument, escapeRegex, toRegExp } from './operators.js';
 import { methodException, regexMatchesOf, regexMatchObjectOrEmpty, invokeMethod } from './members.js';
 import type { RuntimeServices } from './services.js';
-import { convertTo } from './types.js';
+import { ENUM_TYPES, convertTo, enumMember } from './types.js';
+import { choiceDescription, fieldDescription, progressRecord } from '../host/descriptions.js';
 import { MARSHAL_METHODS, networkCredential, psCredential, secureString } from './secure.js';
+import { FILE_ENUM_STATICS, FILE_STREAM_METHODS } from './dotnet-io.js';
+import { CRYPTO_STATICS } from './dotnet-crypto.js';
+import { SCRIPTBLOCK_METHODS } from './dotnet-lang.js';
+import { POWERSHELL_STATICS, consoleStatics, textWriter } from './dotnet-runspace.js';
 import { asList, PSDateTime, PSHashtable, PSObject, PSTimeSpan, PSTypeRef, PSVersion, type PSValue } from './values.js';
 
 type StaticFn = (args: PSValue[], svc: RuntimeServices) => PSValue | undefined | Promise<PSValue | undefined>;
@@ -183,6 +188,8 @@ function fileName(p: string): string {
   const i = Math.max(p.lastIndexOf('\\'), p.lastIndexOf('/'), p.lastIndexOf(':'));
   return p.slice(i + 1);
 }
+
+const CONSOLE = consoleStatics(() => encodingObject('Default'));
 
 const STATICS: Record<string, StaticType> = {
   'System.Math': {
@@ -440,6 +447,7 @@ const STATICS: Record<string, StaticType> = {
   },
   'System.IO.File': {
     methods: {
+      ...FILE_STREAM_METHODS,
       exists: (a, s) => {
         try {
           return s.vfs.stat(s.resolvePath(path(a[0] ?? null)))?.type === 'file';
@@ -539,11 +547,22 @@ const STATICS: Record<string, StaticType> = {
   'System.Management.Automation.PSCustomObject': { methods: {} },
   'System.Object': { methods: { new: () => new PSObject(['System.Object']), referenceequals: (a) => a[0] === a[1] } },
   'System.Management.Automation.PSObject': { methods: { new: () => new PSObject() } },
-  'System.Management.Automation.ScriptBlock': { methods: {} },
+  'System.Management.Automation.ScriptBlock': { methods: SCRIPTBLOCK_METHODS },
   'System.Security.SecureString': { methods: { new: () => secureString('') } },
   'System.Management.Automation.PSCredential': { props: { empty: () => null }, methods: { new: (a) => psCredential(a) } },
   'System.Net.NetworkCredential': { methods: { new: (a) => networkCredential(a.length > 0 ? toStr(a[0] ?? null) : '', a[1] ?? null, a.length > 2 ? toStr(a[2] ?? null) : '') } },
   'System.Runtime.InteropServices.Marshal': { methods: MARSHAL_METHODS },
+  'System.Management.Automation.Host.ChoiceDescription': { methods: { new: (a) => choiceDescription(a) } },
+  'System.Management.Automation.Host.FieldDescription': { methods: { new: (a) => fieldDescription(a) } },
+  'System.Management.Automation.ProgressRecord': { methods: { new: (a) => progressRecord(a) } },
+  ...CRYPTO_STATICS,
+  'System.Management.Automation.PowerShell': POWERSHELL_STATICS,
+  'System.Console': CONSOLE,
+  'System.IO.StringWriter': { methods: { new: (a) => textWriter('string', a[0] ?? null) } },
+  'System.Text.UTF8Encoding': { methods: { new: () => encodingObject('UTF8') } },
+  'System.Text.UnicodeEncoding': { methods: { new: () => encodingObject('Unicode') } },
+  'System.Text.ASCIIEncoding': { methods: { new: () => encodingObject('ASCII') } },
+  ...Object.fromEntries(Object.entries(FILE_ENUM_STATICS).map(([k, props]) => [k, { props }])),
 };
 
 function regexObject(pattern: string, ignoreCase: boolean): PSObject {
@@ -607,15 +626,32 @@ export function getStatic(t: PSTypeRef, name: string, svc: RuntimeServices): PSV
   const st = STATICS[t.fullName];
   const f = st?.props?.[name.toLowerCase()];
   if (f !== undefined) return f(svc);
+  // An enum's values are its static fields ([System.ConsoleColor]::Blue).
+  if (ENUM_TYPES[t.fullName] !== undefined) return enumMember(t.fullName, name);
   return undefined;
+}
+
+/** `[Type]::Property = value`; false when the type has no settable static property of that name. */
+export function setStatic(t: PSTypeRef, name: string, value: PSValue, svc: RuntimeServices): boolean {
+  const set = t.fullName === 'System.Console' ? CONSOLE.setters[name.toLowerCase()] : undefined;
+  if (set === undefined) return false;
+  set(value, svc);
+  return true;
 }
 
 /** `[Type]::Method(args)`. */
 export async function invokeStatic(t: PSTypeRef, name: string, args: PSValue[], svc: RuntimeServices): Promise<PSValue | undefined> {
   const lower = name.toLowerCase();
-  if (t.fullName.startsWith('System.Collections.Generic.List`1') && lower === 'new') return asList(Array.isArray(args[0]) ? [...args[0]] : [], t.fullName);
+  if ((t.fullName.startsWith('System.Collections.Generic.List`1') || t.fullName.startsWith('System.Collections.ObjectModel.Collection`1')) && lower === 'new') return asList(Array.isArray(args[0]) ? [...args[0]] : [], t.fullName);
   const st = STATICS[t.fullName];
   const f = st?.methods?.[lower];
+  // `New-Object byte[] 4`, `[string[]]::new(3)`: an array of that many default values.
+  if (f === undefined && lower === 'new' && t.elementType !== undefined && args.length === 1 && typeof args[0] === 'number') {
+    svc.limits.checkArray(args[0]);
+    const el = t.elementType.fullName;
+    const zero: PSValue = /^System\.(U?Int(16|32|64)|S?Byte|Double|Single|Decimal)$/.test(el) ? 0 : el === 'System.Boolean' ? false : el === 'System.Char' ? '\0' : null;
+    return new Array<PSValue>(Math.max(0, Math.trunc(args[0]))).fill(zero);
+  }
   if (f === undefined) {
     if (lower === 'new' || lower === 'parse') {
       if (args.length === 1) return convertTo(args[0] ?? null, t);

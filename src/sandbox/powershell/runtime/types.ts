@@ -14,6 +14,9 @@ import {
   PSVersion,
   type PSValue,
 } from './values.js';
+import { CHOICE_DESCRIPTION, FIELD_DESCRIPTION, PROGRESS_RECORD, choiceDescription, fieldDescription } from '../host/descriptions.js';
+import { DOTNET_EXTRA_ENUMS, DOTNET_EXTRA_TYPES } from './dotnet-names.js';
+import { COLLECTION_INTERFACES, implementsInterface } from './dotnet-interfaces.js';
 
 /** Accelerators and short names → .NET full names (lower-case keys). */
 const TYPE_TABLE: Record<string, string> = {};
@@ -97,8 +100,68 @@ reg('System.Security.SecureString', 'securestring');
 reg('System.Runtime.InteropServices.Marshal');
 reg('System.Net.NetworkCredential');
 reg('System.IntPtr', 'intptr');
+reg('System.ConsoleColor');
+reg(CHOICE_DESCRIPTION);
+reg(FIELD_DESCRIPTION);
+reg(PROGRESS_RECORD);
+for (const [full, ...aliases] of DOTNET_EXTRA_TYPES) reg(full, ...aliases);
+for (const full of COLLECTION_INTERFACES) reg(full);
+
+/**
+ * Enums the emulation knows by name (non-flags: each value one name, in value order from 0):
+ * `[System.ConsoleColor]::Blue`, casts and parameter binding of names or numbers
+ * [.NET System.ConsoleColor; ExtendedTypeSystem.resx InvalidCastExceptionEnumerationNoValue;
+ * EnumExpressionEvaluatorStrings.resx EnumNameNotFound... as LanguagePrimitives converts].
+ */
+export const ENUM_TYPES: Readonly<Record<string, readonly string[]>> = {
+  'System.ConsoleColor': ['Black', 'DarkBlue', 'DarkGreen', 'DarkCyan', 'DarkRed', 'DarkMagenta', 'DarkYellow', 'Gray', 'DarkGray', 'Blue', 'Green', 'Cyan', 'Red', 'Magenta', 'Yellow', 'White'],
+  ...DOTNET_EXTRA_ENUMS,
+};
+
+/** The value of enum `type` named `name` (case-insensitive), or undefined. */
+export function enumMember(type: string, name: string): PSEnum | undefined {
+  const names = ENUM_TYPES[type];
+  const i = names?.findIndex((n) => n.toLowerCase() === name.toLowerCase()) ?? -1;
+  return names !== undefined && i >= 0 ? new PSEnum(type, names[i]!, i) : undefined;
+}
+
+/** LanguagePrimitives' conversion to a non-flags enum: a name (or `Name1, Name2` is refused), a defined number, the same enum. */
+function toEnum(v: PSValue, type: string, names: readonly string[]): PSEnum {
+  const x = Array.isArray(v) && v.length === 1 ? (v[0] ?? null) : v;
+  if (x instanceof PSEnum && x.typeName === type) return x;
+  const shown = toStr(x);
+  const n = x instanceof PSEnum ? x.value : typeof x === 'number' ? x : typeof x === 'string' && /^\s*[+-]?\d+\s*$/.test(x) ? Number(x) : undefined;
+  if (n !== undefined) {
+    if (Number.isInteger(n) && n >= 0 && n < names.length) return new PSEnum(type, names[n]!, n);
+    throw runtimeError({
+      message: `Cannot convert value "${shown}" to type "${type}" due to enumeration values that are not valid. Specify one of the following enumeration values and try again. The possible enumeration values are "${names.join(',')}".`,
+      errorId: 'InvalidCastExceptionEnumerationNoValue',
+      category: 'InvalidArgument',
+      exceptionType: 'System.Management.Automation.PSInvalidCastException',
+    });
+  }
+  const m = typeof x === 'string' ? enumMember(type, x.trim()) : undefined;
+  if (m !== undefined) return m;
+  if (x === null) {
+    throw runtimeError({
+      message: `Cannot convert null to type "${type}" due to enumeration values that are not valid. Specify one of the following enumeration values and try again. The possible enumeration values are "${names.join(',')}".`,
+      errorId: 'InvalidCastExceptionEnumerationNull',
+      category: 'InvalidArgument',
+      exceptionType: 'System.Management.Automation.PSInvalidCastException',
+    });
+  }
+  // Windows PowerShell 5.1 reports an unknown name through its enum disambiguation (EnumExpressionEvaluatorStrings.resx NoEnumNameMatch).
+  throw runtimeError({
+    message: Msg.ConvertTo(shown, type, `Unable to match the identifier name ${shown} to a valid enumerator name. Specify one of the following enumerator names and try again:\r\n${names.join(', ')}`),
+    errorId: 'InvalidCastEnumStringNotFound',
+    category: 'InvalidArgument',
+    exceptionType: 'System.Management.Automation.PSInvalidCastException',
+  });
+}
 
 const GENERIC_LIST = /^(?:system\.)?collections\.generic\.list\[(.+)\]$/i;
+/** Collection<T> (what `$host.UI.Prompt` takes): a list like List<T>. */
+const GENERIC_COLLECTION = /^(?:system\.)?collections\.objectmodel\.collection\[(.+)\]$/i;
 
 /** Resolve a type name as written inside brackets; undefined if the emulation does not know it. */
 export function resolveType(name: string): PSTypeRef | undefined {
@@ -113,6 +176,12 @@ export function resolveType(name: string): PSTypeRef | undefined {
     const el = resolveType(g[1] ?? 'object');
     if (el === undefined) return undefined;
     return new PSTypeRef(`System.Collections.Generic.List\`1[[${el.fullName}]]`, el);
+  }
+  const c = GENERIC_COLLECTION.exec(n);
+  if (c !== null) {
+    const el = resolveType(c[1] ?? 'object');
+    if (el === undefined) return undefined;
+    return new PSTypeRef(`System.Collections.ObjectModel.Collection\`1[[${el.fullName}]]`, el);
   }
   const full = TYPE_TABLE[n.toLowerCase()];
   return full === undefined ? undefined : new PSTypeRef(full);
@@ -178,7 +247,7 @@ export function convertTo(v: PSValue, t: PSTypeRef): PSValue {
     const items = Array.isArray(v) ? v : [v];
     return items.map((x) => convertTo(x, t.elementType as PSTypeRef));
   }
-  if (full.startsWith('System.Collections.Generic.List`1')) {
+  if (full.startsWith('System.Collections.Generic.List`1') || full.startsWith('System.Collections.ObjectModel.Collection`1')) {
     const items = v === null ? [] : Array.isArray(v) ? v : [v];
     const el = t.elementType;
     return asList(el !== undefined ? items.map((x) => convertTo(x, el)) : [...items], full);
@@ -299,8 +368,14 @@ export function convertTo(v: PSValue, t: PSTypeRef): PSValue {
     default:
       break;
   }
+  // A string becomes a prompt description through its one-string constructor.
+  if (full === CHOICE_DESCRIPTION && typeof v === 'string') return choiceDescription([v]);
+  if (full === FIELD_DESCRIPTION && typeof v === 'string') return fieldDescription([v]);
+  const enumNames = ENUM_TYPES[full];
+  if (enumNames !== undefined) return toEnum(v, full, enumNames);
   // Exception types, enums and other known reference types: accept values already of that type
   if (typeNamesOf(v).some((n) => n.toLowerCase() === full.toLowerCase())) return v;
+  if (implementsInterface(v, full) === true || (v === null && implementsInterface(v, full) !== undefined)) return v;
   if (v instanceof PSEnum && v.typeName === full) return v;
   return castError(v, full);
 }
@@ -310,6 +385,8 @@ export function isOfType(v: PSValue, t: PSTypeRef): boolean {
   if (v === null) return false;
   const full = t.fullName.toLowerCase();
   if (full === 'system.object' || full === 'system.management.automation.psobject') return true;
+  const viaInterface = implementsInterface(v, full);
+  if (viaInterface !== undefined) return viaInterface;
   if (full === 'system.array' || full.endsWith('[]')) {
     if (!Array.isArray(v)) return false;
     if (full === 'system.array' || full === 'system.object[]') return true;

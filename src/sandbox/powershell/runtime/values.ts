@@ -223,8 +223,10 @@ export class PSTypeRef {
     readonly elementType?: PSTypeRef,
   ) {}
   get name(): string {
-    const i = this.fullName.lastIndexOf('.');
-    return i >= 0 ? this.fullName.slice(i + 1) : this.fullName;
+    // Type.Name of a generic type stops before its arguments (Dictionary`2).
+    const bare = this.fullName.split('[')[0] ?? this.fullName;
+    const i = bare.lastIndexOf('.');
+    return `${i >= 0 ? bare.slice(i + 1) : bare}${this.fullName.endsWith('[]') ? '[]' : ''}`;
   }
 }
 

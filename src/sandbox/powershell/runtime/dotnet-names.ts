@@ -1,0 +1,41 @@
+// .NET type names the I/O, hashing and script-block statics (dotnet-io.ts, dotnet-crypto.ts,
+// dotnet-lang.ts) answer to, registered with the type table in types.ts. A leaf module: no imports,
+// so types.ts can read it while the modules that implement the types import types.ts.
+export const DOTNET_EXTRA_TYPES: readonly (readonly [string, ...string[]])[] = [
+  ['System.IO.FileStream'],
+  ['System.IO.Stream'],
+  ['System.IO.FileMode'],
+  ['System.IO.FileAccess'],
+  ['System.IO.FileShare'],
+  ['System.IO.StringWriter'],
+  ['System.IO.TextWriter'],
+  ['System.BitConverter'],
+  ['System.Management.Automation.PowerShell', 'powershell'],
+  ['System.Console'],
+  ['System.Management.Automation.LineBreakpoint'],
+  ['System.Management.Automation.Breakpoint'],
+  ['System.StringSplitOptions'],
+  ['System.Text.UTF8Encoding'],
+  ['System.Text.UnicodeEncoding'],
+  ['System.Text.ASCIIEncoding'],
+  ['System.Security.Cryptography.HashAlgorithm'],
+  ['System.Security.Cryptography.MD5'],
+  ['System.Security.Cryptography.MD5CryptoServiceProvider'],
+  ['System.Security.Cryptography.SHA1'],
+  ['System.Security.Cryptography.SHA1CryptoServiceProvider'],
+  ['System.Security.Cryptography.SHA1Managed'],
+  ['System.Security.Cryptography.SHA256'],
+  ['System.Security.Cryptography.SHA256CryptoServiceProvider'],
+  ['System.Security.Cryptography.SHA256Managed'],
+  ['System.Security.Cryptography.SHA384'],
+  ['System.Security.Cryptography.SHA384CryptoServiceProvider'],
+  ['System.Security.Cryptography.SHA384Managed'],
+  ['System.Security.Cryptography.SHA512'],
+  ['System.Security.Cryptography.SHA512CryptoServiceProvider'],
+  ['System.Security.Cryptography.SHA512Managed'],
+];
+
+/** Non-flags enums whose values run 0, 1, 2… (merged into ENUM_TYPES). */
+export const DOTNET_EXTRA_ENUMS: Readonly<Record<string, readonly string[]>> = {
+  'System.StringSplitOptions': ['None', 'RemoveEmptyEntries'],
+};
