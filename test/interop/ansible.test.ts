@@ -22,10 +22,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, LAB, type TestEmulator } from '../helpers/emulator.js';
+import { recordingProxy } from '../helpers/proxy.js';
 import { ANSIBLE, ANSIBLE_PLAYBOOK, ansibleClient, clientEnv, run, type RunResult } from '../helpers/clients.js';
 import type { JournalEntry } from '../../src/sandbox/journal.js';
 
@@ -121,37 +121,6 @@ function tasks(stdout: string): Map<string, TaskOutcome> {
   return out;
 }
 
-/** A loopback TCP proxy recording every byte each way (to show what NTLM put on the wire). */
-async function recordingProxy(target: URL): Promise<{ url: string; up: Buffer[]; down: Buffer[]; close(): Promise<void> }> {
-  const up: Buffer[] = [];
-  const down: Buffer[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port), target.hostname);
-    sockets.add(client).add(upstream);
-    client.on('data', (d: Buffer) => up.push(Buffer.from(d)));
-    upstream.on('data', (d: Buffer) => down.push(Buffer.from(d)));
-    client.pipe(upstream).pipe(client);
-    const done = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', done).on('close', done);
-    upstream.on('error', done).on('close', done);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}${target.pathname}`,
-    up,
-    down,
-    close: () =>
-      new Promise<void>((resolve) => {
-        sockets.forEach((s) => s.destroy());
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe.skipIf(!ans.available)('Ansible (ansible-core, winrm connection) against the emulator', () => {
   let emu: TestEmulator;

@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, LAB, type TestEmulator } from '../helpers/emulator.js';
+import { recordingProxy } from '../helpers/proxy.js';
 import { spawnSync } from 'node:child_process';
 import { PYTHON, clientEnv, pywinrm, pywinrmClient, type PywinrmSpec } from '../helpers/clients.js';
 import type { CommandBackend, Program } from '../../src/shell/backend.js';
@@ -53,37 +53,6 @@ activate = 1
 activate = 1
 `;
 
-/** A loopback TCP proxy that records every byte each way. */
-async function recordingProxy(target: URL): Promise<{ url: string; up: Buffer[]; down: Buffer[]; close(): Promise<void> }> {
-  const up: Buffer[] = [];
-  const down: Buffer[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port), target.hostname);
-    sockets.add(client).add(upstream);
-    client.on('data', (d: Buffer) => up.push(Buffer.from(d)));
-    upstream.on('data', (d: Buffer) => down.push(Buffer.from(d)));
-    client.pipe(upstream).pipe(client);
-    const done = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', done).on('close', done);
-    upstream.on('error', done).on('close', done);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}${target.pathname}`,
-    up,
-    down,
-    close: () =>
-      new Promise<void>((resolve) => {
-        sockets.forEach((s) => s.destroy());
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe.skipIf(!ntlmClient)('pywinrm transport=ntlm', () => {
   let emu: TestEmulator;
