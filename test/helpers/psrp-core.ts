@@ -13,7 +13,10 @@ import type { PsrpEngine } from '../../src/shell/psrp/engine.js';
 import type { Principal } from '../../src/auth/types.js';
 import { configHandlers } from '../../src/wsman/config/handlers.js';
 import { Enumerations } from '../../src/wsman/enumeration.js';
-import type { Transport } from './psrp-client.js';
+import { createHostVfs } from '../../src/sandbox/vfs/memory.js';
+import { createPowerShell } from '../../src/sandbox/powershell/index.js';
+import { sandboxEngine } from '../../src/shell/psrp/sandbox-engine.js';
+import { PsrpTestClient, type Transport } from './psrp-client.js';
 
 export interface PsrpCore {
   readonly clock: FakeClock;
@@ -81,4 +84,17 @@ export function createPsrpCore(overrides: DeepPartial<EmulatorConfig> = {}, opts
       return { status: r.status, text: r.xml };
     },
   };
+}
+
+/** The emulated PowerShell behind PSRP, on a fresh file system with Administrator's profile. */
+export function sandboxPsrpEngine(): PsrpEngine {
+  const vfs = createHostVfs({ clock: new FakeClock(), users: ['Administrator'], seed: { directories: [], files: [] }, limitBytes: 64 * 1024 * 1024, maxFiles: 10_000 } as never);
+  return sandboxEngine(createPowerShell({ vfs }));
+}
+
+/** The independent test client with a pool open on a core running the emulated PowerShell. */
+export async function openSandboxClient(): Promise<PsrpTestClient> {
+  const c = new PsrpTestClient(createPsrpCore({}, { engine: sandboxPsrpEngine() }).transport());
+  await c.open();
+  return c;
 }

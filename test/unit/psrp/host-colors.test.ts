@@ -5,25 +5,14 @@
 // ForegroundColor (so a lone -BackgroundColor is dropped), and MshCommandRuntime fills a missing
 // one with Gray / Black [pwsh:ConsoleColorCmdlet.cs, WriteConsoleCmdlet.cs, MshCommandRuntime.cs WriteInformation].
 import { describe, expect, it } from 'vitest';
-import { createPowerShell } from '../../../src/sandbox/powershell/index.js';
-import { createHostVfs } from '../../../src/sandbox/vfs/memory.js';
-import { FakeClock } from '../../../src/core/clock.js';
-import { sandboxEngine } from '../../../src/shell/psrp/sandbox-engine.js';
-import { createPsrpCore } from '../../helpers/psrp-core.js';
-import { PsrpTestClient, prop, value, type HostSpec, type Node } from '../../helpers/psrp-client.js';
+import { openSandboxClient } from '../../helpers/psrp-core.js';
+import { prop, value, type HostSpec, type Node, type PsrpTestClient } from '../../helpers/psrp-client.js';
 
 /** A console host whose RawUI is Gray on DarkBlue, a host UI without a RawUI (pypsrp's), and no host. */
 const RAW: HostSpec = { bufferWidth: 100, foreground: 7, background: 1 };
 const NO_RAW: HostSpec = { bufferWidth: 100, noRawUI: true };
 
-async function client(): Promise<PsrpTestClient> {
-  const clock = new FakeClock();
-  const vfs = createHostVfs({ clock, users: ['Administrator'], seed: { directories: [], files: [] }, limitBytes: 64 * 1024 * 1024, maxFiles: 10_000 } as never);
-  const core = createPsrpCore({}, { engine: sandboxEngine(createPowerShell({ vfs })) });
-  const c = new PsrpTestClient(core.transport());
-  await c.open();
-  return c;
-}
+const client = openSandboxClient;
 
 const run = async (c: PsrpTestClient, text: string, host?: HostSpec) => c.collect(await c.command([{ cmd: text, isScript: true }], host ? { host } : {}));
 /** Each host call as `Method arg, arg…` with the argument tags (I32 for colours). */

@@ -5,24 +5,13 @@
 // PSCredential). Without a host UI each fails with PowerShell's HostException
 // (InternalHostUserInterface.ThrowPromptNotInteractive).
 import { describe, expect, it } from 'vitest';
-import { createPowerShell } from '../../../src/sandbox/powershell/index.js';
-import { createHostVfs } from '../../../src/sandbox/vfs/memory.js';
-import { FakeClock } from '../../../src/core/clock.js';
-import { sandboxEngine } from '../../../src/shell/psrp/sandbox-engine.js';
-import { createPsrpCore } from '../../helpers/psrp-core.js';
-import { PsrpTestClient, esc, openSecureString, prop, value, type HostCall, type HostResponder, type HostSpec, type Node } from '../../helpers/psrp-client.js';
+import { openSandboxClient } from '../../helpers/psrp-core.js';
+import { esc, openSecureString, prop, value, type HostCall, type HostResponder, type HostSpec, type Node, type PsrpTestClient } from '../../helpers/psrp-client.js';
 
 const RAW: HostSpec = { bufferWidth: 100, foreground: 7, background: 0 };
 const NO_RAW: HostSpec = { bufferWidth: 100, noRawUI: true };
 
-async function client(): Promise<PsrpTestClient> {
-  const clock = new FakeClock();
-  const vfs = createHostVfs({ clock, users: ['Administrator'], seed: { directories: [], files: [] }, limitBytes: 64 * 1024 * 1024, maxFiles: 10_000 } as never);
-  const core = createPsrpCore({}, { engine: sandboxEngine(createPowerShell({ vfs })) });
-  const c = new PsrpTestClient(core.transport());
-  await c.open();
-  return c;
-}
+const client = openSandboxClient;
 
 async function run(c: PsrpTestClient, text: string, host: HostSpec | undefined, answer?: HostResponder) {
   return c.collect(await c.command([{ cmd: text, isScript: true }], host ? { host } : {}), answer ? { onHostCall: answer } : {});

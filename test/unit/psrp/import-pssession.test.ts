@@ -6,20 +6,10 @@
 // common parameter, so that it writes a proxy for a cmdlet. Checked on the CLIXML that goes out,
 // in the shape of Windows' own (recorded: test_psrp_get_command_metadata.yml).
 import { describe, expect, it } from 'vitest';
-import { createPowerShell } from '../../../src/sandbox/powershell/index.js';
-import { createHostVfs } from '../../../src/sandbox/vfs/memory.js';
-import { FakeClock } from '../../../src/core/clock.js';
-import { sandboxEngine } from '../../../src/shell/psrp/sandbox-engine.js';
-import { createPsrpCore } from '../../helpers/psrp-core.js';
-import { PsrpTestClient, prop, value, type Node } from '../../helpers/psrp-client.js';
+import { openSandboxClient } from '../../helpers/psrp-core.js';
+import { prop, value, type Node } from '../../helpers/psrp-client.js';
 
-async function client(): Promise<PsrpTestClient> {
-  const clock = new FakeClock();
-  const vfs = createHostVfs({ clock, users: ['Administrator'], seed: { directories: [], files: [] }, limitBytes: 64 * 1024 * 1024, maxFiles: 10_000 } as never);
-  const c = new PsrpTestClient(createPsrpCore({}, { engine: sandboxEngine(createPowerShell({ vfs })) }).transport());
-  await c.open();
-  return c;
-}
+const client = openSandboxClient;
 
 const typeNames = (n: Node) => n.children.find((c) => c.tag === 'TN')?.children.map((t) => t.text) ?? [];
 const COMMON = ['Verbose', 'Debug', 'ErrorAction', 'WarningAction', 'InformationAction', 'ErrorVariable', 'WarningVariable', 'InformationVariable', 'OutVariable', 'OutBuffer', 'PipelineVariable'];

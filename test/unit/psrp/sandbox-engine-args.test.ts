@@ -3,15 +3,13 @@
 // types; SecureString output goes back as `<SS>` under the same key.
 import { createCipheriv, createDecipheriv, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { PSObject, createPowerShell } from '../../../src/sandbox/powershell/index.js';
-import { createHostVfs } from '../../../src/sandbox/vfs/memory.js';
-import { FakeClock } from '../../../src/core/clock.js';
-import { fromClixml, sandboxEngine, secureStringCodec, toClixml } from '../../../src/shell/psrp/sandbox-engine.js';
+import { PSObject } from '../../../src/sandbox/powershell/index.js';
+import { fromClixml, secureStringCodec, toClixml } from '../../../src/shell/psrp/sandbox-engine.js';
 import { serialize, deserialize } from '../../../src/shell/psrp/clixml.js';
 import { psCredential, secureString, secureStringText } from '../../../src/sandbox/powershell/runtime/secure.js';
 import { isCommandCallable } from '../../../src/shell/psrp/jea.js';
-import { createPsrpCore } from '../../helpers/psrp-core.js';
-import { MSG, PsrpTestClient, esc, prop, value, type Node, type TestCommand } from '../../helpers/psrp-client.js';
+import { openSandboxClient } from '../../helpers/psrp-core.js';
+import { MSG, esc, prop, value, type Node, type TestCommand, type PsrpTestClient } from '../../helpers/psrp-client.js';
 
 /** createPsrpCore's default random source: every key byte is 7. */
 const KEY = Buffer.alloc(32, 7);
@@ -38,14 +36,7 @@ function publicKeyBlob(): string {
   return Buffer.concat([head, Buffer.from('RSA1'), bits, e, n]).toString('base64');
 }
 
-async function session(): Promise<PsrpTestClient> {
-  const clock = new FakeClock();
-  const vfs = createHostVfs({ clock, users: ['Administrator'], seed: { directories: [], files: [] }, limitBytes: 64 * 1024 * 1024, maxFiles: 10_000 } as never);
-  const core = createPsrpCore({}, { engine: sandboxEngine(createPowerShell({ vfs })) });
-  const c = new PsrpTestClient(core.transport());
-  await c.open();
-  return c;
-}
+const session = openSandboxClient;
 
 async function exchangeKeys(c: PsrpTestClient): Promise<void> {
   await c.sendPool(MSG.PUBLIC_KEY, `<Obj RefId="0"><MS><S N="PublicKey">${publicKeyBlob()}</S></MS></Obj>`);

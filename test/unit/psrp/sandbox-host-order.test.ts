@@ -5,25 +5,14 @@
 // WriteInformation]; an error written before a host call goes out before it; Out-Default inside a
 // script renders on the client's host; Out-Host writes to the host only.
 import { describe, expect, it } from 'vitest';
-import { createPowerShell } from '../../../src/sandbox/powershell/index.js';
-import { createHostVfs } from '../../../src/sandbox/vfs/memory.js';
-import { FakeClock } from '../../../src/core/clock.js';
-import { sandboxEngine } from '../../../src/shell/psrp/sandbox-engine.js';
-import { createPsrpCore } from '../../helpers/psrp-core.js';
-import { PsrpTestClient, prop, value, type HostResponder, type Node, type TestCommand } from '../../helpers/psrp-client.js';
+import { openSandboxClient } from '../../helpers/psrp-core.js';
+import { prop, value, type HostResponder, type Node, type TestCommand, type PsrpTestClient } from '../../helpers/psrp-client.js';
 
 /** A console host with its RawUI colours (Gray on Black); pypsrp's host without a RawUI is in test/interop/pypsrp.test.ts. */
 const RAW = { bufferWidth: 100, foreground: 7, background: 0 };
 const PLAIN = RAW;
 
-async function client(): Promise<PsrpTestClient> {
-  const clock = new FakeClock();
-  const vfs = createHostVfs({ clock, users: ['Administrator'], seed: { directories: [], files: [] }, limitBytes: 64 * 1024 * 1024, maxFiles: 10_000 } as never);
-  const core = createPsrpCore({}, { engine: sandboxEngine(createPowerShell({ vfs })) });
-  const c = new PsrpTestClient(core.transport());
-  await c.open();
-  return c;
-}
+const client = openSandboxClient;
 
 const readLine: HostResponder = (call) => (call.method === 'ReadLine' ? '<S>Ada</S>' : '<Nil />');
 

@@ -7,19 +7,13 @@
 // pairs send SecureStrings unencrypted. The client here is the independent test client, answering
 // PUBLIC_KEY_REQUEST (MS-PSRP 2.2.2.5) with PUBLIC_KEY.
 import { describe, expect, it } from 'vitest';
-import { createPowerShell } from '../../../src/sandbox/powershell/index.js';
-import { createHostVfs } from '../../../src/sandbox/vfs/memory.js';
-import { FakeClock } from '../../../src/core/clock.js';
-import { sandboxEngine } from '../../../src/shell/psrp/sandbox-engine.js';
-import { createPsrpCore } from '../../helpers/psrp-core.js';
+import { createPsrpCore, sandboxPsrpEngine } from '../../helpers/psrp-core.js';
 import { MSG, PsrpTestClient, openSecureString, sealSecureString, prop, type Decoded, type Node } from '../../helpers/psrp-client.js';
 
 async function client(protocolVersion?: string): Promise<PsrpTestClient> {
-  const clock = new FakeClock();
-  const vfs = createHostVfs({ clock, users: ['Administrator'], seed: { directories: [], files: [] }, limitBytes: 64 * 1024 * 1024, maxFiles: 10_000 } as never);
   // Random bytes that are not all one value, so a key the server made is not guessable here.
   let n = 0;
-  const core = createPsrpCore({}, { engine: sandboxEngine(createPowerShell({ vfs })), random: (len) => Buffer.from(Array.from({ length: len }, () => (n = (n * 73 + 41) % 251))) });
+  const core = createPsrpCore({}, { engine: sandboxPsrpEngine(), random: (len) => Buffer.from(Array.from({ length: len }, () => (n = (n * 73 + 41) % 251))) });
   const c = new PsrpTestClient(core.transport());
   await c.open(protocolVersion ? { protocolVersion } : {});
   return c;

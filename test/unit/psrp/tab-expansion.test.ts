@@ -4,21 +4,10 @@
 // ReplacementIndex, ReplacementLength, CompletionMatches of CompletionResult: CompletionText,
 // ListItemText, ResultType, ToolTip) [pwsh@60b3b304f2:SMA/engine/serialization.cs RehydrateCommandCompletion].
 import { describe, expect, it } from 'vitest';
-import { createPowerShell } from '../../../src/sandbox/powershell/index.js';
-import { createHostVfs } from '../../../src/sandbox/vfs/memory.js';
-import { FakeClock } from '../../../src/core/clock.js';
-import { sandboxEngine } from '../../../src/shell/psrp/sandbox-engine.js';
-import { createPsrpCore } from '../../helpers/psrp-core.js';
-import { PsrpTestClient, esc, prop, value, type Node } from '../../helpers/psrp-client.js';
+import { openSandboxClient } from '../../helpers/psrp-core.js';
+import { esc, prop, value, type Node, type PsrpTestClient } from '../../helpers/psrp-client.js';
 
-async function client(): Promise<PsrpTestClient> {
-  const clock = new FakeClock();
-  const vfs = createHostVfs({ clock, users: ['Administrator'] });
-  const core = createPsrpCore({}, { engine: sandboxEngine(createPowerShell({ vfs })) });
-  const c = new PsrpTestClient(core.transport());
-  await c.open();
-  return c;
-}
+const client = openSandboxClient;
 
 const OPTIONS = '<Obj><TN><T>System.Collections.Hashtable</T><T>System.Object</T></TN><DCT /></Obj>';
 
