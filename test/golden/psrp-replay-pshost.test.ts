@@ -12,9 +12,9 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { fixture } from '../helpers/fixtures.js';
-import { describeMessage, isReceive, normaliseEnvelope, psVersionTable, recordedSessionKey, streamsOf, type Message } from '../helpers/psrp-replay.js';
+import { psVersionTable, recordedSession, replayMessages, type Message } from '../helpers/psrp-replay.js';
 import { createPsrpCore } from '../helpers/psrp-core.js';
-import { MSG, Reassembler, type Decoded } from '../helpers/psrp-client.js';
+import { MSG, type Decoded } from '../helpers/psrp-client.js';
 import { createPowerShell } from '../../src/sandbox/powershell/index.js';
 import { createHostVfs } from '../../src/sandbox/vfs/memory.js';
 import { sandboxEngine } from '../../src/shell/psrp/sandbox-engine.js';
@@ -26,6 +26,8 @@ const FILE = 'test_psrp_pshost_ui_mocked_methods.yml';
 const COMPUTER = 'WIN-NNMU24VVKJ0';
 const USER = 'vagrant';
 
+/** The CommandState a Receive response reports (Running, Pending, Done). */
+const state = (xml: string) => /CommandState[^>]*State="[^"]*\/(\w+)"/.exec(xml)?.[1];
 const isModulePrep = (d: Decoded) => (d.type === MSG.PROGRESS_RECORD || d.type === MSG.PIPELINE_HOST_CALL) && d.data.includes('Preparing modules for first use.');
 
 
@@ -43,10 +45,7 @@ function recordedVersion(engine: PsrpEngine): PsrpEngine {
 describe('golden replay of test_psrp_pshost_ui_mocked_methods.yml on the emulated PowerShell', () => {
   it('the recorded $host.UI script runs for real: every host call, Pending, the records and the typed results as Windows sent them', async () => {
     const doc = parseYaml(fixture(`psrp/recorded/${FILE}`)) as { messages: Message[] };
-    const theirsAll = new Reassembler();
-    const recorded = doc.messages.flatMap((m) => streamsOf(m.response).flatMap((s) => theirsAll.feed(s)));
-    const encrypted = recorded.find((d) => d.type === MSG.ENCRYPTED_SESSION_KEY)!;
-    const key = recordedSessionKey(/<S N="EncryptedSessionKey">([^<]+)</.exec(encrypted.data)![1]!);
+    const { key } = recordedSession(doc.messages);
     expect(key).toHaveLength(32);
 
     const clock = new FakeClock();
@@ -55,37 +54,14 @@ describe('golden replay of test_psrp_pshost_ui_mocked_methods.yml on the emulate
       { computerName: COMPUTER, users: [{ name: USER, password: 'Replay-Passw0rd!', groups: ['Administrators'], rid: 500 }] },
       { engine: recordedVersion(sandboxEngine(createPowerShell({ vfs }))), psVersionTable: (_h, p) => psVersionTable(p), random: (n) => Buffer.from(key.subarray(0, n)) },
     );
-    const ours = new Map<string, Reassembler>();
-    const theirs = new Map<string, Reassembler>();
-    const target = (xml: string) => /<rsp:DesiredStream(?: CommandId="([^"]+)")?/.exec(xml)?.[1] ?? '';
-    const state = (xml: string) => /CommandState[^>]*State="[^"]*\/(\w+)"/.exec(xml)?.[1];
-    const pending: Decoded[] = [];
-    const expected: Decoded[] = [];
-    let done = false;
-    for (const [i, m] of doc.messages.entries()) {
-      if (!isReceive(m.request)) {
-        const r = await core.call(m.request, { who: USER });
-        expect(normaliseEnvelope(r.xml), `#${i}`).toBe(normaliseEnvelope(m.response));
-        continue;
-      }
-      const key = target(m.request);
-      if (!theirs.has(key)) theirs.set(key, new Reassembler());
-      if (!ours.has(key)) ours.set(key, new Reassembler());
-      expected.push(...streamsOf(m.response).flatMap((s) => theirs.get(key)!.feed(s)).filter((d) => !isModulePrep(d)));
-      let last = '';
-      // Receive until what Windows sent on this target so far has arrived (cut differently).
-      for (let n = 0; pending.length < expected.length && n < 20; n++) {
-        const r = await core.call(m.request, { who: USER });
-        expect(r.status, `#${i} ${r.xml.slice(-400)}`).toBe(200);
-        pending.push(...streamsOf(r.xml).flatMap((s) => ours.get(key)!.feed(s)));
-        last = r.xml;
-        if (r.xml.includes('CommandState/Done')) done = true;
-      }
+    const { expected, done } = await replayMessages(core, doc.messages, {
+      who: USER,
+      drop: isModulePrep,
       // A Receive that ends in a blocking host call says Pending, as Windows' did.
-      if (state(m.response) === 'Pending') expect(state(last), `#${i} CommandState`).toBe('Pending');
-      expect(pending.slice(0, expected.length).map(describeMessage), `#${i} messages`).toEqual(expected.map(describeMessage));
-    }
-    expect(pending.map(describeMessage)).toEqual(expected.map(describeMessage));
+      onReceive: (i, m, answers) => {
+        if (state(m.response) === 'Pending') expect(state(answers.at(-1) ?? ''), `#${i} CommandState`).toBe('Pending');
+      },
+    });
     // Fifteen host calls (five blocking) and the five outputs of the script.
     expect(expected.filter((d) => d.type === MSG.PIPELINE_HOST_CALL)).toHaveLength(15);
     expect(expected.filter((d) => d.type === MSG.PIPELINE_OUTPUT)).toHaveLength(5);

@@ -12,9 +12,9 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { fixture } from '../helpers/fixtures.js';
-import { describeMessage, isReceive, normaliseEnvelope, psVersionTable, recordedSessionKey, streamsOf, type Message } from '../helpers/psrp-replay.js';
+import { psVersionTable, recordedSession, replayMessages, type Message } from '../helpers/psrp-replay.js';
 import { createPsrpCore } from '../helpers/psrp-core.js';
-import { MSG, Reassembler, type Decoded } from '../helpers/psrp-client.js';
+import { MSG, type Decoded } from '../helpers/psrp-client.js';
 import { createPowerShell } from '../../src/sandbox/powershell/index.js';
 import { createSandboxBackend } from '../../src/sandbox/backend.js';
 import { createHostVfs } from '../../src/sandbox/vfs/memory.js';
@@ -78,46 +78,20 @@ function engine(recorded: Decoded[]): PsrpEngine {
 describe('golden replay of test_psrp_multiple_commands.yml on the emulated PowerShell', () => {
   it('SecureString argument and output, cmd.exe, whoami.exe, a Unicode string and an I32 in one pipeline of statements', async () => {
     const doc = parseYaml(fixture(`psrp/recorded/${FILE}`)) as { messages: Message[] };
-    const theirsAll = new Reassembler();
-    const recorded = doc.messages.flatMap((m) => streamsOf(m.response).flatMap((s) => theirsAll.feed(s)));
-    const encrypted = recorded.find((d) => d.type === MSG.ENCRYPTED_SESSION_KEY)!;
-    const key = recordedSessionKey(/<S N="EncryptedSessionKey">([^<]+)</.exec(encrypted.data)![1]!);
+    const { recorded, key } = recordedSession(doc.messages);
     expect(key).toHaveLength(32);
 
     const core = createPsrpCore(
       { computerName: COMPUTER, users: [{ name: USER, password: 'Replay-Passw0rd!', groups: ['Administrators'], rid: 500 }] },
       { engine: engine(recorded), psVersionTable: (_h, p) => psVersionTable(p), random: (n) => Buffer.from(key.subarray(0, n)) },
     );
-    const ours = new Map<string, Reassembler>();
-    const theirs = new Map<string, Reassembler>();
-    const target = (xml: string) => /<rsp:DesiredStream(?: CommandId="([^"]+)")?/.exec(xml)?.[1] ?? '';
-    const pending: Decoded[] = [];
-    const expected: Decoded[] = [];
-    let done = false;
-    for (const [i, m] of doc.messages.entries()) {
-      if (!isReceive(m.request)) {
-        const r = await core.call(m.request, { who: USER });
-        expect(normaliseEnvelope(r.xml), `#${i}`).toBe(normaliseEnvelope(m.response));
-        continue;
-      }
-      const key = target(m.request);
-      if (!theirs.has(key)) theirs.set(key, new Reassembler());
-      if (!ours.has(key)) ours.set(key, new Reassembler());
-      expected.push(...streamsOf(m.response).flatMap((s) => theirs.get(key)!.feed(s)).filter((d) => !isModulePrep(d)));
-      // Receive until what Windows sent on this target so far has arrived (cut differently).
-      for (let n = 0; pending.length < expected.length && n < 20; n++) {
-        const r = await core.call(m.request, { who: USER });
-        expect(r.status, `#${i} ${r.xml.slice(-400)}`).toBe(200);
-        pending.push(...streamsOf(r.xml).flatMap((s) => ours.get(key)!.feed(s)));
-        if (r.xml.includes('CommandState/Done')) {
-          done = true;
-          expect(r.xml, `#${i} Done with ExitCode 0`).toContain('CommandState/Done"><rsp:ExitCode>0</rsp:ExitCode></rsp:CommandState>');
-        }
-      }
-      // The emulator may deliver more per Receive than Windows did: compare what both have sent.
-      expect(pending.slice(0, expected.length).map(describeMessage), `#${i} messages`).toEqual(expected.map(describeMessage));
-    }
-    expect(pending.map(describeMessage)).toEqual(expected.map(describeMessage));
+    const { done } = await replayMessages(core, doc.messages, {
+      who: USER,
+      drop: isModulePrep,
+      onReceive: (i, _m, answers) => {
+        for (const a of answers.filter((x) => x.includes('CommandState/Done'))) expect(a, `#${i} Done with ExitCode 0`).toContain('CommandState/Done"><rsp:ExitCode>0</rsp:ExitCode></rsp:CommandState>');
+      },
+    });
     expect(done, 'the pipeline ended with CommandState Done').toBe(true);
   });
 });

@@ -2,8 +2,10 @@
 // own session key (test_psrp_multiple_commands, test_psrp_pshost_ui_mocked_methods): the recording's
 // client was pypsrp with its fixed test RSA key, so the key Windows chose can be recovered from
 // ENCRYPTED_SESSION_KEY. Messages are compared decoded, ids and times normalised.
+import { expect } from 'vitest';
 import { canonClixml as canon, stripActivityId } from './normalise.js';
-import { MSG_NAME, parseClixml, type Decoded } from './psrp-client.js';
+import { MSG_NAME, Reassembler, parseClixml, type Decoded } from './psrp-client.js';
+import type { PsrpCore } from './psrp-core.js';
 import type { PsVersionTable } from '../../src/shell/psrp/records.js';
 
 export interface Message {
@@ -71,4 +73,57 @@ export function psVersionTable(protocol: string): PsVersionTable {
     PSRemotingProtocolVersion: protocol,
     SerializationVersion: '1.1.0.1',
   };
+}
+
+/** Every message the recording's server sent, decoded, and the session key Windows chose. */
+export function recordedSession(messages: readonly Message[]): { readonly recorded: Decoded[]; readonly key: Buffer } {
+  const all = new Reassembler();
+  const recorded = messages.flatMap((m) => streamsOf(m.response).flatMap((s) => all.feed(s)));
+  const encrypted = recorded.find((d) => MSG_NAME[d.type] === 'ENCRYPTED_SESSION_KEY');
+  if (!encrypted) throw new Error('the recording has no ENCRYPTED_SESSION_KEY');
+  return { recorded, key: recordedSessionKey(/<S N="EncryptedSessionKey">([^<]+)</.exec(encrypted.data)![1]!) };
+}
+
+/**
+ * Every recorded request in order on `core`, as `who`. Other responses must equal the recorded
+ * ones once normalised; a Receive is repeated on its target until the emulator has sent what
+ * Windows had sent there so far (the two cut messages into Receives differently), and messages
+ * are compared decoded. `onReceive` sees each recorded Receive beside the emulator's answers to it.
+ * Returns what Windows sent (less what `drop` leaves out) and whether a command ended Done.
+ */
+export async function replayMessages(
+  core: PsrpCore,
+  messages: readonly Message[],
+  opts: { readonly who: string; readonly drop?: (d: Decoded) => boolean; readonly onReceive?: (i: number, recorded: Message, answers: readonly string[]) => void },
+): Promise<{ readonly expected: Decoded[]; readonly done: boolean }> {
+  const ours = new Map<string, Reassembler>();
+  const theirs = new Map<string, Reassembler>();
+  const target = (xml: string) => /<rsp:DesiredStream(?: CommandId="([^"]+)")?/.exec(xml)?.[1] ?? '';
+  const pending: Decoded[] = [];
+  const expected: Decoded[] = [];
+  let done = false;
+  for (const [i, m] of messages.entries()) {
+    if (!isReceive(m.request)) {
+      const r = await core.call(m.request, { who: opts.who });
+      expect(normaliseEnvelope(r.xml), `#${i}`).toBe(normaliseEnvelope(m.response));
+      continue;
+    }
+    const key = target(m.request);
+    if (!theirs.has(key)) theirs.set(key, new Reassembler());
+    if (!ours.has(key)) ours.set(key, new Reassembler());
+    expected.push(...streamsOf(m.response).flatMap((s) => theirs.get(key)!.feed(s)).filter((d) => !(opts.drop?.(d) ?? false)));
+    const answers: string[] = [];
+    for (let n = 0; pending.length < expected.length && n < 20; n++) {
+      const r = await core.call(m.request, { who: opts.who });
+      expect(r.status, `#${i} ${r.xml.slice(-400)}`).toBe(200);
+      pending.push(...streamsOf(r.xml).flatMap((s) => ours.get(key)!.feed(s)));
+      answers.push(r.xml);
+      if (r.xml.includes('CommandState/Done')) done = true;
+    }
+    opts.onReceive?.(i, m, answers);
+    // The emulator may deliver more per Receive than Windows did: compare what both have sent.
+    expect(pending.slice(0, expected.length).map(describeMessage), `#${i} messages`).toEqual(expected.map(describeMessage));
+  }
+  expect(pending.map(describeMessage)).toEqual(expected.map(describeMessage));
+  return { expected, done };
 }
