@@ -12,6 +12,7 @@ import { BUILTIN_FUNCTIONS, ALIASES, CMDLETS } from './cmdlets/index.js';
 import { hostObject, processObjectFor } from './cmdlets/system.js';
 import { ConsoleHost } from './host/console-host.js';
 import { attachSessionHostUi, bindSessionHost, type SessionHost } from './host/session-host.js';
+import { resolveParam } from './runtime/binder.js';
 import { COMMON_PARAMETERS, SHOULD_PROCESS_PARAMETERS, hostWriteTexts, type HostWrite, type Streams } from './runtime/command.js';
 import { BreakSignal, ContinueSignal, ExitSignal, PSRuntimeError, ReturnSignal } from './runtime/errors.js';
 import { AbortedSignal, Engine, type Emit } from './runtime/interpreter.js';
@@ -526,12 +527,9 @@ const quoteName = (s: string) => `'${s.replace(/['\u2018\u2019\u201a\u201b]/g, '
 /** Does `param` (a name or unambiguous prefix) of the command name a switch? Unknown: yes. */
 function isSwitchParameter(engine: Engine, command: string, param: string): boolean {
   const r = engine.resolveCommand(command, engine.global);
-  const lower = param.toLowerCase();
-  const pick = <T extends { name: string; aliases?: readonly string[] | undefined }>(list: readonly T[]): T | undefined => {
-    const exact = list.find((p) => p.name.toLowerCase() === lower || (p.aliases ?? []).some((a) => a.toLowerCase() === lower));
-    if (exact) return exact;
-    const prefixed = list.filter((p) => p.name.toLowerCase().startsWith(lower));
-    return prefixed.length === 1 ? prefixed[0] : undefined;
+  const pick = <T extends { readonly name: string; readonly aliases?: readonly string[] | undefined }>(list: readonly T[]): T | undefined => {
+    const p = resolveParam(list, param);
+    return p === 'ambiguous' ? undefined : p;
   };
   if (r.kind === 'cmdlet') {
     const p = pick([...r.def.params, ...COMMON_PARAMETERS, ...SHOULD_PROCESS_PARAMETERS]);

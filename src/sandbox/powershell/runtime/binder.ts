@@ -28,7 +28,7 @@ export class BindingError extends Error {
 }
 
 /** The parameter a typed name refers to: exact name or alias, else a unique prefix. */
-export function resolveParam(params: readonly ParamDef[], typed: string): ParamDef | 'ambiguous' | undefined {
+export function resolveParam<T extends { readonly name: string; readonly aliases?: readonly string[] | undefined }>(params: readonly T[], typed: string): T | 'ambiguous' | undefined {
   const t = typed.toLowerCase();
   for (const p of params) {
     if (p.name.toLowerCase() === t) return p;

@@ -15,6 +15,7 @@ import {
   bindPipelineInput,
   BindingError,
   convertArg,
+  resolveParam,
   type CommandElement,
 } from './binder.js';
 import {
@@ -1927,7 +1928,7 @@ export class Engine implements RuntimeServices {
         positional.push(el);
         continue;
       }
-      const d = defs.length > 0 ? resolveParamDef(defs, el.name) : undefined;
+      const d = defs.length > 0 ? resolveParam(defs, el.name) : undefined;
       if (d === 'ambiguous') {
         const names = defs.filter((x) => x.name.toLowerCase().startsWith(el.name.toLowerCase())).map((x) => ` -${x.name}`);
         throw fail('AmbiguousParameter', `Parameter cannot be processed because the parameter name '${el.name}' is ambiguous. Possible matches include:${names.join('')}.`, el.extent);
@@ -2102,19 +2103,6 @@ export class Engine implements RuntimeServices {
   knownExternal: (name: string) => boolean = () => true;
 }
 
-/** A parameter definition matching a typed name (exact / alias / unique prefix). */
-function resolveParamDef(defs: readonly ParamDef[], typed: string): ParamDef | 'ambiguous' | undefined {
-  const t = typed.toLowerCase();
-  for (const p of defs) {
-    if (p.name.toLowerCase() === t) return p;
-    if (p.aliases?.some((a) => a.toLowerCase() === t) === true) return p;
-  }
-  const m = defs.filter((p) => p.name.toLowerCase().startsWith(t));
-  if (m.length === 1) return m[0];
-  if (m.length > 1) return 'ambiguous';
-  return undefined;
-}
-
 /** Remove the common parameters an advanced function accepts (-ErrorAction, -Verbose…). */
 function extractCommonParameters(args: readonly CommandElement[]): { rest: CommandElement[]; errorAction: string | undefined; verbose: boolean } {
   const rest: CommandElement[] = [];
@@ -2124,7 +2112,7 @@ function extractCommonParameters(args: readonly CommandElement[]): { rest: Comma
     const a = args[i];
     if (a === undefined) continue;
     if (a.kind === 'param') {
-      const p = resolveParamDef(COMMON_PARAMETERS, a.name);
+      const p = resolveParam(COMMON_PARAMETERS, a.name);
       if (p !== undefined && p !== 'ambiguous') {
         if (p.type === 'switch') {
           if (p.name === 'Verbose') verbose = a.hasValue ? toBool(a.value ?? null) : true;
