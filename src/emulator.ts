@@ -189,7 +189,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       : loadConfig({ overrides: options.config as never, env: {} })
     : loadConfig(options.configFile !== undefined ? { file: options.configFile } : {});
   const config = loaded.config;
-  const logger = options.logger ?? createLogger(config.logging.level, undefined, { sync: config.logging.sync });
+  const logger = options.logger ?? createLogger(config.logging.level, undefined, config.logging);
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
   const events = new EmulatorEvents();

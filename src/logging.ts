@@ -16,12 +16,46 @@ export const REDACT_PATHS = [
   'user.ntHash',
 ];
 
+export interface LogWriting {
+  /** Write synchronously (true) or through pino's asynchronous writer (false). */
+  readonly sync?: boolean;
+  /**
+   * 0: every line is written as it is logged. Above 0: lines collect in memory (up to 4 KiB) and
+   * are written together when that fills, every `flushIntervalMs`, and when the process exits
+   * (decision 0007).
+   */
+  readonly flushIntervalMs?: number;
+}
+
+/** Lines collect up to this many bytes before a write, when buffering (sonic-boom's minLength). */
+export const LOG_BUFFER_BYTES = 4096;
+
+const buffered = new Set<{ flushSync(): void; destroyed?: boolean }>();
+let exitHookInstalled = false;
+
 /**
- * A logger writing JSON lines to `destination`, or to stdout: synchronously when `sync` (the
- * default), else through pino's asynchronous stream (lines written while a write is in flight
- * go out together; pino flushes them on exit).
+ * pino's destination for `dest` (a file descriptor or path) written as `writing` says. A
+ * buffering destination is flushed synchronously on process exit (normal exit, process.exit()
+ * after SIGTERM, an uncaught error); only a SIGKILL loses the lines of the last interval.
  */
-export function createLogger(level: string, destination?: DestinationStream, options: { readonly sync?: boolean } = {}): Logger {
+export function logDestination(dest: number | string, writing: LogWriting = {}): DestinationStream {
+  const interval = writing.flushIntervalMs ?? 0;
+  const stream = pino.destination({ dest, sync: writing.sync ?? true, ...(interval > 0 ? { minLength: LOG_BUFFER_BYTES, periodicFlush: interval } : {}) });
+  if (interval > 0) {
+    buffered.add(stream);
+    stream.on('close', () => buffered.delete(stream));
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', () => {
+        for (const s of buffered) if (!s.destroyed) s.flushSync();
+      });
+    }
+  }
+  return stream;
+}
+
+/** A logger writing JSON lines to `destination`, or to stdout as `writing` says. */
+export function createLogger(level: string, destination?: DestinationStream, writing: LogWriting = {}): Logger {
   const opts = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { name: 'winrm-emulator' } };
-  return pino(opts, destination ?? pino.destination({ dest: 1, sync: options.sync ?? true }));
+  return pino(opts, destination ?? logDestination(1, writing));
 }

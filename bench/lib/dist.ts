@@ -45,9 +45,7 @@ type Emulator = Awaited<ReturnType<EmulatorModule['createEmulator']>>;
 export async function startDistEmulator(extra: Omit<Parameters<EmulatorModule['createEmulator']>[0], 'config' | 'logger' | 'ephemeralPorts'> = {}): Promise<Emulator> {
   const { createEmulator } = await importDist<EmulatorModule>('emulator.js');
   const { loadConfig } = await importDist<ConfigModule>('config/load.js');
-  const { createLogger } = await importDist<LoggingModule>('logging.js');
-  const pino = (await import('pino')).default;
+  const { createLogger, logDestination } = await importDist<LoggingModule>('logging.js');
   const loaded = loadConfig({ env: {} });
-  const sink = pino.destination({ dest: '/dev/null', sync: loaded.config.logging.sync });
-  return createEmulator({ ...extra, config: loaded, ephemeralPorts: true, logger: createLogger(loaded.config.logging.level, sink) });
+  return createEmulator({ ...extra, config: loaded, ephemeralPorts: true, logger: createLogger(loaded.config.logging.level, logDestination('/dev/null', loaded.config.logging)) });
 }

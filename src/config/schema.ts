@@ -691,6 +691,12 @@ const LoggingSchema = z
       .describe(
         'Write each log line before answering (true), or hand lines to pino\'s asynchronous writer, which batches those written while a write is in flight (false: pino flushes them on exit, after an uncaught error too; only a SIGKILL loses the last lines). Synchronous costs less CPU per request into a fast sink such as a file or /dev/null (measured: docs/decisions/0006); asynchronous keeps a slow log reader (a full pipe) from stalling requests.',
       ),
+    flushIntervalMs: int(
+      0,
+      60_000,
+      100,
+      'Above 0: log lines collect in memory (up to 4 KiB) and are written together when that fills, every flushIntervalMs, and on exit (an uncaught error and SIGTERM included; only a SIGKILL loses the last interval). One write per 4 KiB of lines instead of one per request, which is cheaper per request (measured: docs/decisions/0007). 0 writes every line as it is logged.',
+    ),
   })
   .readonly();
 

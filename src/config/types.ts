@@ -177,6 +177,8 @@ export interface LoggingConfig {
   readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Synchronous stdout writes (true, the default) or pino's asynchronous, flushed-on-exit ones (false). */
   readonly sync: boolean;
+  /** Above 0: lines are buffered (4 KiB) and written every this many ms, when full and on exit; 0: each line as logged. */
+  readonly flushIntervalMs: number;
 }
 
 /** Emulator-only knobs (not part of Windows' model). */

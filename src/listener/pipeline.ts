@@ -7,6 +7,7 @@
 //   4. parse, authorise and dispatch in the WS-Man core (src/wsman/service.ts)
 //   5. seal (when the request was sealed) and send; faults go out with HTTP 500
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
@@ -16,7 +17,7 @@ import { SPNEGO_ENCRYPTED, SealingError } from '../auth/sealing/types.js';
 import { buildEncryptedBody, encryptedContentType, parseEncryptedContentType, unsealBody, type EncryptedContentType } from '../auth/sealing/multipart.js';
 import type { Host } from '../hosts/host.js';
 import type { ListenerConfig } from '../config/types.js';
-import type { WsmanService } from '../wsman/service.js';
+import type { ServiceResponse, WsmanService } from '../wsman/service.js';
 import type { EmulatorEvents } from '../events.js';
 import { decodeBody } from '../wsman/envelope.js';
 import { WsmanFault } from '../wsman/faults.js';
@@ -84,6 +85,8 @@ export interface PipelineOptions {
   readonly randomBytes?: (n: number) => Buffer;
   /** HTTPS: the listener certificate's DER, for NTLM channel binding (auth.md §2.6). */
   readonly certificateDer?: Buffer;
+  /** The one line per operation, and the listener's warnings (fastify itself has no logger). */
+  readonly logger: Logger;
   /** Plaintext body over HTTP after a sealing-capable context: 500 as Windows (auth.md §1.7), or 401. */
   readonly unencryptedRefusalStatus?: 401 | 500;
 }
@@ -145,16 +148,48 @@ export class Pipeline {
     return reply.send();
   }
 
-  private authFailed(conn: ConnectionState, req: FastifyRequest, reason: string, mechanism?: string): void {
+  private authFailed(conn: ConnectionState, reason: string, mechanism?: string): void {
     this.opts.events.emit('auth.failed', { connection: conn.info.id, remoteAddress: conn.info.remoteAddress, mechanism, reason });
-    req.log.warn({ event: 'auth.failed', conn: conn.info.id, mechanism, reason }, `auth.failed ${mechanism ?? '-'}: ${reason}`);
+    this.opts.logger.warn({ event: 'auth.failed', conn: conn.info.id, mechanism, reason }, `auth.failed ${mechanism ?? '-'}: ${reason}`);
   }
 
-  async handle(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  /** Answers the request; undefined when it was answered synchronously (a repeated anonymous Identify). */
+  handle(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> | undefined {
     const conn = this.connection(req.raw.socket);
     conn.requests++;
     const encrypted = parseEncryptedContentType(req.headers['content-type']);
-    if (!encrypted) return this.process(req, reply, conn, undefined, () => {});
+    if (encrypted) return this.sealed(req, reply, conn, encrypted);
+    if (this.answerRepeatedIdentify(req, reply, conn)) return undefined;
+    return this.process(req, reply, conn, undefined, () => {});
+  }
+
+  /**
+   * The anonymous Identify that probes and health checks repeat, answered without a promise
+   * chain: the decisions process() takes for it (no credentials on the request or the connection,
+   * the unauthenticated header, a plaintext body within MaxEnvelopeSizekb), then the service's
+   * memo of byte-identical Identify requests. Anything else, or a memo miss, goes the whole way
+   * (decision 0007).
+   */
+  private answerRepeatedIdentify(req: FastifyRequest, reply: FastifyReply, conn: ConnectionState): boolean {
+    if (conn.principal !== undefined || conn.security !== undefined) return false;
+    const { headers } = req;
+    if ((headers.authorization !== undefined && headers.authorization !== '') || headers.wsmanidentify?.toString().toLowerCase() !== 'unauthenticated') return false;
+    const body = req.body as Buffer | undefined;
+    if (body === undefined || body.length === 0 || body.length > this.opts.host.winrm.MaxEnvelopeSizekb * 1024) return false;
+    let decoded: ReturnType<typeof decodeBody>;
+    try {
+      decoded = decodeBody(body, headers['content-type']);
+    } catch {
+      return false; // the whole way answers the fault
+    }
+    const result = this.opts.service.memoIdentify({ text: decoded.text, principal: undefined, tls: this.opts.tls });
+    if (result === undefined) return false;
+    this.logOperation(conn, result, undefined, false);
+    this.sendSoap(reply, result.status, result.xml, decoded.charset);
+    return true;
+  }
+
+  private async sealed(req: FastifyRequest, reply: FastifyReply, conn: ConnectionState, encrypted: EncryptedContentType): Promise<FastifyReply> {
     // Sealed responses must leave in the order the requests were unsealed (pipelining).
     const previous = conn.sealTail;
     let release!: () => void;
@@ -181,7 +216,7 @@ export class Pipeline {
 
     // 1. Size: HTTP 413 with no SOAP processing [WSMV 3.1.4.1.20].
     if (body.length > limit + (encrypted ? SEALING_OVERHEAD_BYTES : 0)) {
-      req.log.info({ conn: conn.info.id, bytes: body.length }, `request of ${body.length} bytes over MaxEnvelopeSizekb -> 413`);
+      this.opts.logger.info({ conn: conn.info.id, bytes: body.length }, `request of ${body.length} bytes over MaxEnvelopeSizekb -> 413`);
       return reply.code(413).header('content-length', '0').header('connection', 'close').send();
     }
 
@@ -214,7 +249,7 @@ export class Pipeline {
     let security: MessageSecurity | undefined;
     if (encrypted) {
       if (!conn.security) {
-        req.log.warn({ conn: conn.info.id }, 'encrypted body on a connection without a sealing context -> 400');
+        this.opts.logger.warn({ conn: conn.info.id }, 'encrypted body on a connection without a sealing context -> 400');
         return reply.code(400).header('content-length', '0').send();
       }
       try {
@@ -229,16 +264,16 @@ export class Pipeline {
         conn.security = undefined;
         conn.principal = undefined;
         conn.pending = undefined;
-        req.log.warn({ conn: conn.info.id, reason: e.message }, `unsealing failed: ${e.message} -> 400`);
+        this.opts.logger.warn({ conn: conn.info.id, reason: e.message }, `unsealing failed: ${e.message} -> 400`);
         return reply.code(400).header('content-length', '0').header('connection', 'close').send();
       }
       if (plaintext.length > limit) {
-        req.log.info({ conn: conn.info.id, bytes: plaintext.length }, `sealed request of ${plaintext.length} bytes over MaxEnvelopeSizekb -> 413`);
+        this.opts.logger.info({ conn: conn.info.id, bytes: plaintext.length }, `sealed request of ${plaintext.length} bytes over MaxEnvelopeSizekb -> 413`);
         return reply.code(413).header('content-length', '0').header('connection', 'close').send();
       }
     } else if (conn.security && !this.opts.tls && !host.winrm.Service.AllowUnencrypted) {
       const status = this.opts.unencryptedRefusalStatus ?? 500;
-      req.log.info({ conn: conn.info.id, status }, `plaintext body over HTTP after ${principal?.mechanism ?? '-'} authentication while Service/AllowUnencrypted is false -> ${status}`);
+      this.opts.logger.info({ conn: conn.info.id, status }, `plaintext body over HTTP after ${principal?.mechanism ?? '-'} authentication while Service/AllowUnencrypted is false -> ${status}`);
       if (status === 401) return this.sendUnauthorized(reply, false);
       return reply.code(500).header('content-length', '0').send();
     }
@@ -270,18 +305,23 @@ export class Pipeline {
       // The unauthenticated-Identify header does not open anything else.
       return this.sendUnauthorized(reply, false);
     }
+    this.logOperation(conn, result, principal, security !== undefined);
+    // 5. Seal in request order, then send.
+    await turn();
+    return this.sendSoap(reply, result.status, result.xml, decoded.charset, security);
+  }
+
+  /** The one line per operation (architecture.md §2.9). */
+  private logOperation(conn: ConnectionState, result: ServiceResponse, principal: Principal | undefined, sealed: boolean): void {
     const line = `${result.operation} user=${principal?.displayName ?? '-'} -> ${result.status}${result.fault ? ` ${result.fault}` : ''}`;
     // Only the fields that are set: pino serialises every key it is given.
-    const fields: Record<string, unknown> = { conn: conn.info.id, op: result.operation, status: result.status, sealed: security !== undefined };
+    const fields: Record<string, unknown> = { conn: conn.info.id, op: result.operation, status: result.status, sealed };
     if (principal !== undefined) fields.user = principal.displayName;
     if (result.fault !== undefined) fields.fault = result.fault;
     if (result.resourceUri !== undefined) fields.resourceUri = result.resourceUri;
     if (result.denyReason !== undefined) fields.denyReason = result.denyReason;
-    if (result.error !== undefined) req.log.error({ ...fields, err: result.error }, line);
-    else req.log.info(fields, line);
-    // 5. Seal in request order, then send.
-    await turn();
-    return this.sendSoap(reply, result.status, result.xml, decoded.charset, security);
+    if (result.error !== undefined) this.opts.logger.error({ ...fields, err: result.error }, line);
+    else this.opts.logger.info(fields, line);
   }
 
   private sendSoap(reply: FastifyReply, status: number, xml: string, charset: 'utf-8' | 'utf-16le' | 'utf-16be', security?: MessageSecurity): FastifyReply {
@@ -320,13 +360,13 @@ export class Pipeline {
       // A scheme the service does not offer (NTLM, Digest, or one Service/Auth disables): 401
       // with the normal list and Connection: close, as captured (auth.md §1.1, §7).
       const why = unofferedReason(scheme, authorization, this.offered(), this.opts.mechanisms, this.opts.tls);
-      this.authFailed(conn, req, why, authorization === CERT_AUTH_HEADER ? 'Certificate' : scheme);
+      this.authFailed(conn, why, authorization === CERT_AUTH_HEADER ? 'Certificate' : scheme);
       return { kind: 'replied', reply: this.sendUnauthorized(reply, true) };
     }
     // Basic travels in clear on HTTP: refused while AllowUnencrypted is false, as on Windows
     // (winrm-config.md §3.3 AllowUnencrypted; auth.md §1.7).
     if (mechanism.name === 'Basic' && !this.opts.tls && !host.winrm.Service.AllowUnencrypted) {
-      this.authFailed(conn, req, 'Basic over HTTP is refused while Service/AllowUnencrypted is false (use HTTPS, or set AllowUnencrypted: true)', 'Basic');
+      this.authFailed(conn, 'Basic over HTTP is refused while Service/AllowUnencrypted is false (use HTTPS, or set AllowUnencrypted: true)', 'Basic');
       return { kind: 'replied', reply: this.sendUnauthorized(reply, false) };
     }
     let context: AuthContext;
@@ -349,8 +389,8 @@ export class Pipeline {
     } catch (e) {
       // A mechanism must not throw; if one does, the connection's handshake is over and the client gets 401.
       conn.pending = undefined;
-      req.log.error({ err: e, conn: conn.info.id }, `${mechanism.name} authentication threw`);
-      this.authFailed(conn, req, `internal error in ${mechanism.name}: ${(e as Error).message}`, mechanism.name);
+      this.opts.logger.error({ err: e, conn: conn.info.id }, `${mechanism.name} authentication threw`);
+      this.authFailed(conn, `internal error in ${mechanism.name}: ${(e as Error).message}`, mechanism.name);
       return { kind: 'replied', reply: this.sendUnauthorized(reply, false) };
     }
     switch (step.kind) {
@@ -358,14 +398,14 @@ export class Pipeline {
         return { kind: 'replied', reply: this.sendUnauthorized(reply, false, `${mechanism.scheme} ${step.responseToken}`) };
       case 'failure':
         conn.pending = undefined;
-        this.authFailed(conn, req, step.reason, mechanism.name);
+        this.authFailed(conn, step.reason, mechanism.name);
         return { kind: 'replied', reply: this.sendUnauthorized(reply, false) };
       case 'success':
         conn.pending = undefined;
         // On HTTP with AllowUnencrypted false, a connection-bound context that cannot seal is
         // refused at authentication time: 401, again and again (auth.md §1.7, packer#6205).
         if (step.connectionBound && !this.opts.tls && !host.winrm.Service.AllowUnencrypted && !step.security?.canSeal) {
-          this.authFailed(conn, req, `the ${mechanism.name} context cannot seal (no NTLMSSP_NEGOTIATE_SEAL) and Service/AllowUnencrypted is false on HTTP`, mechanism.name);
+          this.authFailed(conn, `the ${mechanism.name} context cannot seal (no NTLMSSP_NEGOTIATE_SEAL) and Service/AllowUnencrypted is false on HTTP`, mechanism.name);
           return { kind: 'replied', reply: this.sendUnauthorized(reply, false) };
         }
         if (step.connectionBound) {

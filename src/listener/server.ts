@@ -1,14 +1,12 @@
 // One fastify server per configured listener: the only place that touches sockets and TLS.
 // fastify mechanics follow auth.md §1.10 (catch-all Buffer parser, keep-alive ≥ 120 s, no
 // compression) and HTTP.sys's answers for what is not WS-Man (wsman-protocol.md §1.1).
-import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
+import fastify, { type FastifyInstance } from 'fastify';
 import type { ListenerConfig } from '../config/types.js';
 import type { StoredCertificate } from '../certs/store.js';
 import { Pipeline, SEALING_OVERHEAD_BYTES, SERVER_HEADER, type PipelineOptions } from './pipeline.js';
 
 export interface ListenerOptions extends Omit<PipelineOptions, 'tls' | 'certificateDer'> {
-  readonly logger: Logger;
   readonly certificate: StoredCertificate | undefined;
   readonly bindHost: string;
   readonly port: number;
@@ -32,8 +30,6 @@ export interface RunningListener {
   readonly pipeline: Pipeline;
 }
 
-let requestSeq = 0;
-
 export async function startListener(opts: ListenerOptions): Promise<RunningListener> {
   const tls = opts.listener.Transport === 'HTTPS';
   if (tls && !opts.certificate?.keyPem) throw new Error(`HTTPS listener ${opts.listener.Address} has no certificate with a private key`);
@@ -42,14 +38,9 @@ export async function startListener(opts: ListenerOptions): Promise<RunningListe
   const clientCert = opts.host.winrm.Service.Auth.Certificate ? { requestCert: true, rejectUnauthorized: false } : {};
   const https = tls && opts.certificate?.keyPem ? { https: { cert: opts.certificate.certPem, key: opts.certificate.keyPem, minVersion: 'TLSv1.2' as const, ...clientCert } } : {};
   const app = fastify({
-    // pino's Logger is a FastifyBaseLogger at run time; the declared types differ only in generics.
-    loggerInstance: opts.logger as unknown as FastifyBaseLogger,
-    // One line per operation comes from the pipeline, not fastify's request logging.
-    logController: new LogController({ disableRequestLogging: true }),
-    // No child logger per request (a pino child costs more than the rest of an Identify): the
-    // pipeline's line carries the connection id instead (decision 0006).
-    childLoggerFactory: (logger) => logger,
-    genReqId: () => `r${++requestSeq}`,
+    // No logger for fastify (decision 0007): with one it adds response listeners and a request
+    // child to every request; the pipeline writes the one line per operation to opts.logger.
+    logger: false,
     // NTLM authenticates the connection: keep idle ones long enough for real clients (auth.md §1.3).
     keepAliveTimeout: opts.keepAliveTimeoutMs,
     // A sealed envelope carries multipart framing and a signature around MaxEnvelopeSizekb.
@@ -71,13 +62,10 @@ export async function startListener(opts: ListenerOptions): Promise<RunningListe
     // Service/MaxConnections bounds the requests in progress (long-poll Receives included) across
     // the host's listeners; over it HTTP.sys-style 503 with no body (wsman-protocol.md §1.3).
     if (opts.activity.active >= opts.host.winrm.Service.MaxConnections && req.url !== '/_emulator/health') {
-      req.log.warn({ event: 'limit.MaxConnections', active: opts.activity.active }, `${opts.activity.active} requests in progress reach Service/MaxConnections -> 503`);
+      opts.logger.warn({ event: 'limit.MaxConnections', active: opts.activity.active }, `${opts.activity.active} requests in progress reach Service/MaxConnections -> 503`);
       reply.code(503).header('content-length', '0').header('retry-after', '1').send();
       return;
     }
-    opts.activity.active++;
-    // 'close' follows every response, finished or cut off (node:http ServerResponse): one listener.
-    reply.raw.once('close', () => opts.activity.active--);
     // Over the live MaxEnvelopeSizekb by its Content-Length: 413 before reading the body [WSMV 3.1.4.1.20].
     const length = Number(req.headers['content-length'] ?? 0);
     if (length > opts.host.winrm.MaxEnvelopeSizekb * 1024 + SEALING_OVERHEAD_BYTES) {
@@ -88,7 +76,18 @@ export async function startListener(opts: ListenerOptions): Promise<RunningListe
   });
 
   const prefix = `/${opts.listener.URLPrefix}`;
-  app.post(prefix, (req, reply) => pipeline.handle(req, reply));
+  // A request is in progress from its handler's start to its answer (a long-poll Receive until it
+  // answers or its connection closes). A handler that answered synchronously returns nothing.
+  app.post(prefix, (req, reply) => {
+    opts.activity.active++;
+    let answering: Promise<unknown> | undefined;
+    try {
+      answering = pipeline.handle(req, reply);
+    } finally {
+      if (answering === undefined) opts.activity.active--;
+    }
+    return answering?.finally(() => opts.activity.active--);
+  });
   // Anything but POST on the WS-Man path: 405, Allow: POST, Connection: close (auth.md §1.1).
   app.route({
     method: ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
@@ -100,7 +99,7 @@ export async function startListener(opts: ListenerOptions): Promise<RunningListe
   app.setErrorHandler((err: { statusCode?: number; code?: string }, req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).header('content-length', '0').header('connection', 'close').send();
     const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) req.log.error({ err }, 'unexpected error in the listener');
+    if (status === 500) opts.logger.error({ err, url: req.url }, 'unexpected error in the listener');
     return reply.code(status).header('content-length', '0').send();
   });
 
@@ -108,7 +107,8 @@ export async function startListener(opts: ListenerOptions): Promise<RunningListe
   // (Service/MaxPacketRetrievalTimeSeconds).
   app.server.maxConnections = opts.maxTcpConnections;
   app.server.requestTimeout = opts.host.winrm.Service.MaxPacketRetrievalTimeSeconds * 1000;
-  await app.listen({ host: opts.bindHost, port: opts.port, listenTextResolver: (address) => `listener ${opts.listener.Transport} ${opts.listener.Address} bound to ${address}` });
+  const bound = await app.listen({ host: opts.bindHost, port: opts.port });
+  opts.logger.info({ event: 'listener.bound', transport: opts.listener.Transport, address: opts.listener.Address }, `listener ${opts.listener.Transport} ${opts.listener.Address} bound to ${bound}`);
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const shownHost = opts.bindHost === '::' || opts.bindHost === '0.0.0.0' ? 'localhost' : opts.bindHost.includes(':') ? `[${opts.bindHost}]` : opts.bindHost;

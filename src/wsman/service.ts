@@ -94,7 +94,7 @@ export class WsmanService {
    * the same limits and facts gets the same answer without reading or writing it again. One
    * entry per kind of caller; anything else goes the whole way.
    */
-  private identifyMemo: { text: string; limits: string; facts: string; xml: string }[] = [];
+  private identifyMemo: { text: string; limits: string; facts: string; response: ServiceResponse }[] = [];
 
   /** The action table: one handler per action, routing to the resource's own handler. */
   private readonly actions = Object.fromEntries(
@@ -109,24 +109,40 @@ export class WsmanService {
     return h(ctx);
   }
 
+  /**
+   * The answer to `r` when it is an Identify byte-identical to one answered before under the same
+   * limits and facts, else undefined. Synchronous, so the listener can answer a repeated anonymous
+   * Identify without a promise chain (decision 0007); `handle` starts with the same lookup.
+   */
+  memoIdentify(r: Pick<ServiceRequest, 'text' | 'principal' | 'tls'>): ServiceResponse | undefined {
+    const limits = this.limitsKey();
+    const facts = this.identifyKey(r);
+    for (const m of this.identifyMemo) {
+      if (m.text === r.text && m.limits === limits && m.facts === facts) return m.response;
+    }
+    return undefined;
+  }
+
+  private limitsKey(): string {
+    return `${this.opts.host.winrm.MaxEnvelopeSizekb}/${this.opts.host.winrm.MaxTimeoutms}`;
+  }
+
   async handle(r: ServiceRequest): Promise<ServiceResponse> {
     const { host, ids } = this.opts;
     let req: WsmanRequest | undefined;
     let denyReason: string | undefined;
-    const limits = `${host.winrm.MaxEnvelopeSizekb}/${host.winrm.MaxTimeoutms}`;
-    const facts = this.identifyKey(r);
-    for (const m of this.identifyMemo) {
-      if (m.text === r.text && m.limits === limits && m.facts === facts) return { status: 200, xml: m.xml, operation: 'Identify' };
-    }
+    const memo = this.memoIdentify(r);
+    if (memo) return memo;
     try {
       req = readEnvelope(r.text, {
         maxEnvelopeSizeBytes: host.winrm.MaxEnvelopeSizekb * 1024,
         maxTimeoutMs: host.winrm.MaxTimeoutms,
       });
       if (req.isIdentify) {
-        const xml = renderIdentify(this.identifyFacts(r));
-        this.identifyMemo = [{ text: r.text, limits, facts, xml }, ...this.identifyMemo.filter((m) => m.facts !== facts)].slice(0, 4);
-        return { status: 200, xml, operation: 'Identify' };
+        const response: ServiceResponse = { status: 200, xml: renderIdentify(this.identifyFacts(r)), operation: 'Identify' };
+        const facts = this.identifyKey(r);
+        this.identifyMemo = [{ text: r.text, limits: this.limitsKey(), facts, response }, ...this.identifyMemo.filter((m) => m.facts !== facts)].slice(0, 4);
+        return response;
       }
       if (r.principal === undefined) throw new Error('non-Identify request reached the service unauthenticated');
 
@@ -191,7 +207,7 @@ export class WsmanService {
   }
 
   /** What an IdentifyResponse depends on besides the request (a memo key). */
-  private identifyKey(r: ServiceRequest): string {
+  private identifyKey(r: Pick<ServiceRequest, 'principal' | 'tls'>): string {
     if (r.principal === undefined) return `anonymous ${this.opts.host.os.stackVersion}`;
     const a = this.opts.host.winrm.Service.Auth;
     const os = this.opts.host.os;
@@ -199,7 +215,7 @@ export class WsmanService {
   }
 
   /** ProductVersion and SecurityProfiles as Windows reports them (wsman-protocol.md §4.1). */
-  private identifyFacts(r: ServiceRequest) {
+  private identifyFacts(r: Pick<ServiceRequest, 'principal' | 'tls'>) {
     const { host } = this.opts;
     const stack = host.os.stackVersion;
     if (r.principal === undefined) return { productVersion: `OS: 0.0.0 SP: 0.0 Stack: ${stack}`, securityProfiles: undefined };

@@ -74,7 +74,7 @@ describe('schema defaults', () => {
       AllowAnonymousNtlm: false,
     });
     expect(config.sandbox).toMatchObject({ rules: [], strict: false, journalEntries: 1000, journalFile: '', maxBufferedOutputBytes: 1024 * 1024 });
-    expect(config.logging).toEqual({ level: 'info', sync: true });
+    expect(config.logging).toEqual({ level: 'info', sync: true, flushIntervalMs: 100 });
     expect(config.server).toEqual({ keepAliveTimeoutMs: 120000, allowDefaultPasswordsOnNetwork: false, unencryptedRefusalStatus: 500, persistConfigChanges: false, maxTcpConnections: 4096 });
     expect(config.certificateStore).toBe('./certs');
     expect(config.users).toEqual([]);
