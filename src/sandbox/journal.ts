@@ -27,7 +27,9 @@ export type JournalFilter = Partial<Pick<JournalEntry, 'host' | 'user' | 'shellI
 };
 
 export class Journal {
+  /** A ring of the last `capacity` entries; once full, `head` is the oldest (no shifting per command). */
   private readonly entries: JournalEntry[] = [];
+  private head = 0;
   private seq = 0;
   private readonly listeners = new Set<(e: JournalEntry) => void>();
 
@@ -35,14 +37,22 @@ export class Journal {
 
   record(entry: Omit<JournalEntry, 'seq'>): JournalEntry {
     const e = { ...entry, seq: ++this.seq };
-    this.entries.push(e);
-    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    if (this.entries.length < this.capacity) this.entries.push(e);
+    else {
+      this.entries[this.head] = e;
+      this.head = (this.head + 1) % this.capacity;
+    }
     for (const l of this.listeners) l(e);
     return e;
   }
 
+  /** Oldest first. */
+  private ordered(): JournalEntry[] {
+    return this.head === 0 ? this.entries : [...this.entries.slice(this.head), ...this.entries.slice(0, this.head)];
+  }
+
   list(filter: JournalFilter = {}): JournalEntry[] {
-    return this.entries.filter((e) => {
+    return this.ordered().filter((e) => {
       for (const k of ['host', 'user', 'shellId', 'backend', 'rule'] as const) {
         const want = filter[k];
         if (want !== undefined && (e[k] ?? '').toLowerCase() !== want.toLowerCase()) return false;
@@ -64,6 +74,7 @@ export class Journal {
 
   clear(): void {
     this.entries.length = 0;
+    this.head = 0;
   }
 
   onEntry(fn: (e: JournalEntry) => void): () => void {
