@@ -38,7 +38,7 @@ let exitHookInstalled = false;
  * buffering destination is flushed synchronously on process exit (normal exit, process.exit()
  * after SIGTERM, an uncaught error); only a SIGKILL loses the lines of the last interval.
  */
-export function logDestination(dest: number | string, writing: LogWriting = {}): DestinationStream {
+export function logDestination(dest: number | string, writing: LogWriting = {}): ReturnType<typeof pino.destination> {
   const interval = writing.flushIntervalMs ?? 0;
   const stream = pino.destination({ dest, sync: writing.sync ?? true, ...(interval > 0 ? { minLength: LOG_BUFFER_BYTES, periodicFlush: interval } : {}) });
   if (interval > 0) {

@@ -3,7 +3,7 @@
 // and option names compared case-insensitively. Violations become the fault Windows sends.
 import { NS, ANONYMOUS } from './ns.js';
 import { WsmanFault, type FaultKey } from './faults.js';
-import { attr, child, childElements, childrenNamed, parseXml, textOf, XmlSyntaxError, XML_NS, type XmlElement } from './xml.js';
+import { attr, child, childrenNamed, isElement, parseXml, textOf, XmlSyntaxError, XML_NS, type XmlElement } from './xml.js';
 
 export interface Selector {
   readonly name: string;
@@ -46,29 +46,76 @@ export interface EnvelopeLimits {
   readonly maxTimeoutMs: number;
 }
 
-/** Headers this service understands; anything else with mustUnderstand="true" is refused. */
-const KNOWN_HEADERS = new Set([
-  `${NS.a} Action`,
-  `${NS.a} To`,
-  `${NS.a} ReplyTo`,
-  `${NS.a} FaultTo`,
-  `${NS.a} MessageID`,
-  `${NS.w} ResourceURI`,
-  `${NS.w} SelectorSet`,
-  `${NS.w} OptionSet`,
-  `${NS.w} OperationTimeout`,
-  `${NS.w} MaxEnvelopeSize`,
-  `${NS.w} Locale`,
-  `${NS.w} RequestEPR`,
-  `${NS.w} RequestTotalItemsCountEstimate`,
-  `${NS.w} FragmentTransfer`,
-  `${NS.p} DataLocale`,
-  `${NS.p} SessionId`,
-  `${NS.p} OperationID`,
-  `${NS.p} SequenceId`,
-  `${NS.p} CompressionType`,
-  `${NS.p} ActivityId`,
-]);
+/** The header blocks this service reads, found in one pass (the first of each name counts). */
+interface Headers {
+  action?: XmlElement;
+  to?: XmlElement;
+  replyTo?: XmlElement;
+  faultTo?: XmlElement;
+  messageId?: XmlElement;
+  resourceUri?: XmlElement;
+  selectorSet?: XmlElement;
+  optionSet?: XmlElement;
+  operationTimeout?: XmlElement;
+  maxEnvelopeSize?: XmlElement;
+  locale?: XmlElement;
+  dataLocale?: XmlElement;
+  sessionId?: XmlElement;
+  operationId?: XmlElement;
+  /** The first header this service does not understand that is marked mustUnderstand. */
+  mustUnderstand?: XmlElement;
+}
+
+/**
+ * One pass over the Header's children: the blocks this service understands go to their slots;
+ * any other with mustUnderstand="true" is remembered for the MustUnderstand fault. (One scan per
+ * header name, or a Map keyed by "{ns} local", each cost more per request: decisions 0006, 0007.)
+ */
+function readHeaders(header: XmlElement | undefined): Headers {
+  const h: Headers = {};
+  if (header === undefined) return h;
+  for (const c of header.children) {
+    if (!isElement(c)) continue;
+    let known = true;
+    if (c.ns === NS.a) {
+      switch (c.local) {
+        case 'Action': h.action ??= c; break;
+        case 'To': h.to ??= c; break;
+        case 'ReplyTo': h.replyTo ??= c; break;
+        case 'FaultTo': h.faultTo ??= c; break;
+        case 'MessageID': h.messageId ??= c; break;
+        default: known = false;
+      }
+    } else if (c.ns === NS.w) {
+      switch (c.local) {
+        case 'ResourceURI': h.resourceUri ??= c; break;
+        case 'SelectorSet': h.selectorSet ??= c; break;
+        case 'OptionSet': h.optionSet ??= c; break;
+        case 'OperationTimeout': h.operationTimeout ??= c; break;
+        case 'MaxEnvelopeSize': h.maxEnvelopeSize ??= c; break;
+        case 'Locale': h.locale ??= c; break;
+        case 'RequestEPR':
+        case 'RequestTotalItemsCountEstimate':
+        case 'FragmentTransfer':
+          break;
+        default: known = false;
+      }
+    } else if (c.ns === NS.p) {
+      switch (c.local) {
+        case 'DataLocale': h.dataLocale ??= c; break;
+        case 'SessionId': h.sessionId ??= c; break;
+        case 'OperationID': h.operationId ??= c; break;
+        case 'SequenceId':
+        case 'CompressionType':
+        case 'ActivityId':
+          break;
+        default: known = false;
+      }
+    } else known = false;
+    if (!known && h.mustUnderstand === undefined && mustUnderstand(c)) h.mustUnderstand = c;
+  }
+  return h;
+}
 
 const MAX_MESSAGE_ID = 2048; // [WSMV <47>]
 const MIN_ENVELOPE = 8192; // [WSMV 3.1.4.1.7]
@@ -129,14 +176,11 @@ export function readEnvelope(xml: string, limits: EnvelopeLimits): WsmanRequest 
   }
   const header = child(root, NS.s, 'Header');
   const body = child(root, NS.s, 'Body');
-  const hdr = (ns: string, local: string) => child(header, ns, local);
-  const val = (ns: string, local: string) => {
-    const e = hdr(ns, local);
-    return e ? textOf(e).trim() : undefined;
-  };
+  const h = readHeaders(header);
+  const val = (e: XmlElement | undefined) => (e ? textOf(e).trim() : undefined);
 
-  const isIdentify = child(body, NS.wsmid, 'Identify') !== undefined && hdr(NS.a, 'Action') === undefined;
-  const messageId = val(NS.a, 'MessageID');
+  const isIdentify = child(body, NS.wsmid, 'Identify') !== undefined && h.action === undefined;
+  const messageId = val(h.messageId);
   const fault = (key: FaultKey, args: Record<string, string> = {}, detail?: string) =>
     new WsmanFault(key, args, detail === undefined ? { relatesTo: messageId } : { relatesTo: messageId, detail });
 
@@ -147,71 +191,65 @@ export function readEnvelope(xml: string, limits: EnvelopeLimits): WsmanRequest 
 
   if (!isIdentify) {
     if (header === undefined) throw fault('MessageInformationHeaderRequired', { header: 'Header' });
-    for (const h of childElements(header)) {
-      if (!KNOWN_HEADERS.has(`${h.ns} ${h.local}`) && mustUnderstand(h)) {
-        throw fault('MustUnderstand', { header: `{${h.ns}}${h.local}` });
-      }
-    }
-    if (hdr(NS.a, 'Action') === undefined) throw fault('MessageInformationHeaderRequired', { header: 'Action' });
+    if (h.mustUnderstand) throw fault('MustUnderstand', { header: `{${h.mustUnderstand.ns}}${h.mustUnderstand.local}` });
+    if (h.action === undefined) throw fault('MessageInformationHeaderRequired', { header: 'Action' });
     if (messageId === undefined || messageId === '') throw fault('InvalidMessageInformationHeader', { why: 'The MessageID header is missing or empty. ' });
     if (messageId.length > MAX_MESSAGE_ID) throw fault('InvalidMessageInformationHeader', { why: 'The MessageID header is longer than 2048 characters. ' });
-    const replyTo = hdr(NS.a, 'ReplyTo');
+    const replyTo = h.replyTo;
     if (replyTo === undefined) throw fault('MessageInformationHeaderRequired', { header: 'ReplyTo' });
     const replyAddress = textOf(child(replyTo, NS.a, 'Address')).trim();
     if (replyAddress !== ANONYMOUS) throw fault('UnsupportedFeature', { why: 'Only the anonymous ReplyTo address is supported. ' }, 'AddressingMode');
-    const faultTo = hdr(NS.a, 'FaultTo');
+    const faultTo = h.faultTo;
     if (faultTo !== undefined && textOf(child(faultTo, NS.a, 'Address')).trim() !== ANONYMOUS) {
       throw fault('UnsupportedFeature', { why: 'Only the anonymous FaultTo address is supported. ' }, 'AddressingMode');
     }
-    const locale = hdr(NS.w, 'Locale');
+    const locale = h.locale;
     if (locale && mustUnderstand(locale)) throw fault('UnsupportedFeature', { why: 'Locale must not be marked mustUnderstand. ' }, 'Locale');
-    const dataLocale = hdr(NS.p, 'DataLocale');
+    const dataLocale = h.dataLocale;
     if (dataLocale && mustUnderstand(dataLocale)) throw fault('UnsupportedFeature', { why: 'DataLocale must not be marked mustUnderstand. ' }, 'DataLocale');
 
-    const timeout = val(NS.w, 'OperationTimeout');
+    const timeout = val(h.operationTimeout);
     if (timeout !== undefined) {
       const ms = parseDuration(timeout);
       if (ms === undefined) throw fault('InvalidTimeoutHeader', { value: timeout });
       operationTimeoutMs = Math.min(ms, limits.maxTimeoutMs); // clamp, never fault [WSMV 3.1.4.1.6]
     }
-    const mes = val(NS.w, 'MaxEnvelopeSize');
+    const mes = val(h.maxEnvelopeSize);
     if (mes !== undefined) {
       const n = Number(mes);
       if (!/^\d+$/.test(mes) || !Number.isSafeInteger(n)) throw fault('InvalidMessageInformationHeader', { why: `The MaxEnvelopeSize value ${mes} is not a number. ` });
       if (n < MIN_ENVELOPE) throw fault('EnvelopeSizeTooSmall');
       maxEnvelopeSize = Math.min(n, limits.maxEnvelopeSizeBytes);
     }
-    for (const s of childrenNamed(hdr(NS.w, 'SelectorSet'), NS.w, 'Selector')) {
+    for (const s of childrenNamed(h.selectorSet, NS.w, 'Selector')) {
       const name = (attr(s, 'Name', '') ?? '').trim();
       selectors.set(name.toLowerCase(), { name, value: textOf(s).trim() });
     }
   }
   // winrm-rs puts its Create OptionSet between Header and Body (wsman-protocol.md §2.3): accept it.
-  const optionSets = [hdr(NS.w, 'OptionSet'), child(root, NS.w, 'OptionSet')];
+  const optionSets = [h.optionSet, child(root, NS.w, 'OptionSet')];
   for (const set of optionSets) {
     for (const o of childrenNamed(set, NS.w, 'Option')) {
       const name = (attr(o, 'Name', '') ?? '').trim();
       options.set(name.toLowerCase(), { name, value: textOf(o).trim(), mustComply: isTrue(attr(o, 'MustComply', '')), type: attr(o, 'Type', '') });
     }
   }
-  const localeEl = hdr(NS.w, 'Locale');
-  const dataLocaleEl = hdr(NS.p, 'DataLocale');
-  return {
+    return {
     envelope: root,
     header,
     body,
     isIdentify,
-    action: val(NS.a, 'Action') ?? '',
+    action: val(h.action) ?? '',
     messageId,
-    to: val(NS.a, 'To'),
-    resourceUri: val(NS.w, 'ResourceURI'),
+    to: val(h.to),
+    resourceUri: val(h.resourceUri),
     selectors,
     options,
     operationTimeoutMs,
     maxEnvelopeSize,
-    locale: localeEl ? attr(localeEl, 'lang', XML_NS) : undefined,
-    dataLocale: dataLocaleEl ? attr(dataLocaleEl, 'lang', XML_NS) : undefined,
-    sessionId: val(NS.p, 'SessionId'),
-    operationId: val(NS.p, 'OperationID'),
+    locale: h.locale ? attr(h.locale, 'lang', XML_NS) : undefined,
+    dataLocale: h.dataLocale ? attr(h.dataLocale, 'lang', XML_NS) : undefined,
+    sessionId: val(h.sessionId),
+    operationId: val(h.operationId),
   };
 }

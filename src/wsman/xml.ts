@@ -10,6 +10,7 @@
 // outright, so no entity can ever be declared, let alone expanded: only the five predefined
 // entities and character references are decoded. Line ends are normalised (\r\n and \r → \n) and
 // white space in attribute values becomes spaces, as XML 1.0 §2.11 and §3.3.3 say.
+import { NS } from './ns.js';
 
 export interface XmlAttr {
   readonly ns: string;
@@ -47,6 +48,12 @@ export class XmlSyntaxError extends Error {
     this.name = 'XmlSyntaxError';
   }
 }
+
+/**
+ * The namespace URIs the service compares against, kept as the very strings of ns.ts: a parsed
+ * element's `ns === NS.a` is then a pointer comparison, not a character-by-character one.
+ */
+const INTERNED: ReadonlyMap<string, string> = new Map([...Object.values(NS), XML_NS].map((u) => [u, u]));
 
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const DTD_KEYWORDS = /^<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)\b/i;
@@ -188,11 +195,19 @@ class Reader {
     return s.slice(start, k);
   }
 
-  private splitQName(q: string, at: number): [string, string] {
+  /** The prefix of the name localPart last split (a field, not a tuple per name). */
+  private prefix = '';
+
+  /** The local part of a QName; its prefix ('' for none) goes to `this.prefix`. */
+  private localPart(q: string, at: number): string {
     const c = q.indexOf(':');
-    if (c < 0) return ['', q];
+    if (c < 0) {
+      this.prefix = '';
+      return q;
+    }
     if (c === 0 || c === q.length - 1 || q.indexOf(':', c + 1) >= 0) this.fail(`'${q}' is not a qualified name`, at);
-    return [q.slice(0, c), q.slice(c + 1)];
+    this.prefix = q.slice(0, c);
+    return q.slice(c + 1);
   }
 
   /** Decode references and normalise line ends in character data or an attribute value. */
@@ -275,17 +290,20 @@ class Reader {
         const n = rawNames[k]!;
         if (n === 'xmlns' || n.startsWith('xmlns:')) {
           if (local === scope) local = new Map(scope);
-          local.set(n === 'xmlns' ? '' : n.slice(6), rawValues[k]!);
+          const uri = rawValues[k]!;
+          local.set(n === 'xmlns' ? '' : n.slice(6), INTERNED.get(uri) ?? uri);
         }
       }
-      const [prefix, lname] = this.splitQName(qname, tagAt);
+      const lname = this.localPart(qname, tagAt);
+      const prefix = this.prefix;
       const ns = local.get(prefix);
       if (ns === undefined && prefix !== '') this.fail(`undeclared namespace prefix '${prefix}' on <${qname}>`, tagAt);
       const attrs: XmlAttr[] = [];
       for (let k = 0; k < rawNames.length; k++) {
         const n = rawNames[k]!;
         if (n === 'xmlns' || n.startsWith('xmlns:')) continue;
-        const [ap, al] = this.splitQName(n, tagAt);
+        const al = this.localPart(n, tagAt);
+        const ap = this.prefix;
         let ans = '';
         if (ap !== '') {
           const found = local.get(ap);
