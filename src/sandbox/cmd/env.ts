@@ -14,6 +14,24 @@ export class Environment {
   private entries: Entry[] = [];
   /** Upper-cased name → entry: every command start reads a dozen variables (decision 0006). */
   private index = new Map<string, Entry>();
+  /** Entries and index shared with another block: copied before the first change (decision 0007). */
+  private shared = false;
+
+  /** A block with the same variables that copies them only when one of the two changes. */
+  copyOnWrite(): Environment {
+    const c = new Environment();
+    c.entries = this.entries;
+    c.index = this.index;
+    c.shared = this.shared = true;
+    return c;
+  }
+
+  private own(): void {
+    if (!this.shared) return;
+    this.entries = this.entries.map((x) => ({ ...x }));
+    this.index = new Map(this.entries.map((x) => [x.key, x]));
+    this.shared = false;
+  }
 
   constructor(init?: Iterable<readonly [string, string]>) {
     if (init !== undefined) {
@@ -41,6 +59,7 @@ export class Environment {
 
   /** Set (or with an empty value, remove) a variable. An existing name keeps its spelling. */
   set(name: string, value: string): void {
+    this.own();
     const key = name.toUpperCase();
     const e = this.index.get(key);
     if (value === '') {

@@ -437,9 +437,18 @@ function toInt(s: string): number {
 }
 
 /** A fresh cmd.exe state from the process's spec: environment as given plus PROMPT, working directory checked. */
+/** cmd.exe's block as it starts from a process environment, built once per environment (bounded). */
+const startBlocks = new WeakMap<ReadonlyMap<string, string>, Environment>();
+
 export function initialState(ctx: ProcessContext, rt: CmdRuntime): CmdState {
-  const env = new Environment(ctx.spec.environment);
-  if (!env.has('PROMPT')) env.set('PROMPT', '$P$G');
+  let start = startBlocks.get(ctx.spec.environment);
+  if (start === undefined) {
+    start = new Environment(ctx.spec.environment);
+    if (!start.has('PROMPT')) start.set('PROMPT', '$P$G');
+    startBlocks.set(ctx.spec.environment, start);
+  }
+  // A command that sets nothing shares the block; the first `set` copies it (decision 0007).
+  const env = start.copyOnWrite();
   let cwd = 'C:\\';
   for (const candidate of [ctx.spec.workingDirectory, env.get('USERPROFILE') ?? '']) {
     if (candidate === '') continue;

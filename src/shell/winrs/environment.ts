@@ -15,8 +15,27 @@ export interface EnvironmentInput {
   readonly user?: Readonly<Record<string, string>>;
 }
 
-/** Case-insensitive names, case-preserving, in the order `set` would list them. */
-export function shellEnvironment(input: EnvironmentInput): Map<string, string> {
+/** Blocks already built for shells that asked for no variables of their own (bounded). */
+const built = new Map<string, { readonly machine: EnvironmentInput['machine']; readonly user: EnvironmentInput['user']; readonly env: ReadonlyMap<string, string> }>();
+const BUILT_MAX = 64;
+
+/**
+ * Case-insensitive names, case-preserving, in the order `set` would list them. A shell that asks
+ * for no variables of its own gets the block built for the last such shell of the same user,
+ * computer and profile choice (every Create from pywinrm or Ansible: decision 0007).
+ */
+export function shellEnvironment(input: EnvironmentInput): ReadonlyMap<string, string> {
+  if (input.requested.length > 0) return buildEnvironment(input);
+  const key = `${input.computerName}\u0000${input.userName}\u0000${input.noProfile ? 1 : 0}`;
+  const hit = built.get(key);
+  if (hit !== undefined && hit.machine === input.machine && hit.user === input.user) return hit.env;
+  const env = buildEnvironment(input);
+  if (built.size >= BUILT_MAX) built.clear();
+  built.set(key, { machine: input.machine, user: input.user, env });
+  return env;
+}
+
+function buildEnvironment(input: EnvironmentInput): Map<string, string> {
   const profile = `C:\\Users\\${input.userName}`;
   const machinePath = Object.entries(input.machine ?? {}).find(([k]) => k.toLowerCase() === 'path')?.[1];
   const systemPath = machinePath ?? 'C:\\Windows\\system32;C:\\Windows;C:\\Windows\\System32\\Wbem;C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\;C:\\Windows\\System32\\OpenSSH\\';
