@@ -53,7 +53,18 @@ export class XmlSyntaxError extends Error {
  * The namespace URIs the service compares against, kept as the very strings of ns.ts: a parsed
  * element's `ns === NS.a` is then a pointer comparison, not a character-by-character one.
  */
-const INTERNED: ReadonlyMap<string, string> = new Map([...Object.values(NS), XML_NS].map((u) => [u, u]));
+const INTERNED_BY_LENGTH: ReadonlyArray<readonly string[] | undefined> = (() => {
+  const byLength: string[][] = [];
+  for (const u of [...Object.values(NS), XML_NS]) (byLength[u.length] ??= []).push(u);
+  return byLength;
+})();
+
+/** The ns.ts string equal to `uri`, else `uri`. By length, then compared: no hash of a fresh slice. */
+function intern(uri: string): string {
+  const candidates = INTERNED_BY_LENGTH[uri.length];
+  if (candidates !== undefined) for (const c of candidates) if (c === uri) return c;
+  return uri;
+}
 
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const DTD_KEYWORDS = /^<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)\b/i;
@@ -291,7 +302,7 @@ class Reader {
         if (n === 'xmlns' || n.startsWith('xmlns:')) {
           if (local === scope) local = new Map(scope);
           const uri = rawValues[k]!;
-          local.set(n === 'xmlns' ? '' : n.slice(6), INTERNED.get(uri) ?? uri);
+          local.set(n === 'xmlns' ? '' : n.slice(6), intern(uri));
         }
       }
       const lname = this.localPart(qname, tagAt);
