@@ -175,6 +175,18 @@ const tokenCache = new Map<string, AccessToken>();
  * of which are in the key (docs/decisions/0005-hot-path.md). Tokens are immutable.
  */
 export function networkLogonToken(input: NetworkLogonInput): AccessToken {
+  // The same account object (config objects are frozen and replaced on change) under the same
+  // policy object: its last token, without building the key (decision 0007).
+  const last = lastByUser.get(input.user);
+  if (last !== undefined && last.policy === input.policy && last.authPackage === input.authPackage && last.computerName === input.computerName && last.machineSid === input.machineSid) return last.token;
+  const token = tokenByKey(input);
+  lastByUser.set(input.user, { policy: input.policy, authPackage: input.authPackage, computerName: input.computerName, machineSid: input.machineSid, token });
+  return token;
+}
+
+const lastByUser = new WeakMap<object, { readonly policy: object; readonly authPackage: string; readonly computerName: string; readonly machineSid: string; readonly token: AccessToken }>();
+
+function tokenByKey(input: NetworkLogonInput): AccessToken {
   const { user, policy } = input;
   const d = user.domain;
   const key = `${input.computerName}\u0000${input.machineSid}\u0000${user.name}\u0000${user.rid}\u0000${user.groups.join('\u0001')}\u0000${input.authPackage}\u0000${policy.LocalAccountTokenFilterPolicy ? 1 : 0}${policy.FilterAdministratorToken ? 1 : 0}${

@@ -160,7 +160,8 @@ export class WsmanService {
       const token = networkLogonToken({
         computerName: host.computerName,
         machineSid: host.machineSid,
-        user: { name: r.principal.user.name, rid: r.principal.user.rid, groups: r.principal.user.groups, ...(r.principal.user.domain ? { domain: r.principal.user.domain } : {}) },
+        // The account object itself: its token is remembered by identity (decision 0007).
+        user: r.principal.user,
         authPackage: r.principal.mechanism === 'Negotiate' ? 'NTLM' : r.principal.mechanism,
         policy: host.policy,
       });
