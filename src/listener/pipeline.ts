@@ -129,10 +129,16 @@ export class Pipeline {
     return state;
   }
 
-  /** Mechanisms that Service/Auth enables and this emulator implements, in Windows' order. */
-  offered(): AuthMechanism[] {
+  private offeredFor: { readonly auth: object; readonly list: readonly AuthMechanism[] } | undefined;
+
+  /**
+   * Mechanisms that Service/Auth enables and this emulator implements, in Windows' order; worked
+   * out again whenever the configuration replaces Service/Auth (it is frozen and replaced whole).
+   */
+  offered(): readonly AuthMechanism[] {
     const auth = this.opts.host.winrm.Service.Auth;
-    return this.opts.mechanisms.filter((m) => m.enabled(auth));
+    if (this.offeredFor?.auth !== auth) this.offeredFor = { auth, list: this.opts.mechanisms.filter((m) => m.enabled(auth)) };
+    return this.offeredFor.list;
   }
 
   private challengeHeaders(): string[] {
