@@ -184,7 +184,8 @@ export class WsmanService {
       };
       const out = actionName ? await this.actions[actionName](ctx) : await invoke!(ctx);
       const xml = renderEnvelope({ action: out.action, namespaces: out.namespaces, relatesTo: req.messageId, messageId: `uuid:${ids.uuid()}`, body: out.body });
-      if (Buffer.byteLength(xml, 'utf8') > req.maxEnvelopeSize) throw new WsmanFault('MaxEnvelopeSizeExceeded');
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit: count the bytes only when that could exceed the limit.
+      if (xml.length * 3 > req.maxEnvelopeSize && Buffer.byteLength(xml, 'utf8') > req.maxEnvelopeSize) throw new WsmanFault('MaxEnvelopeSizeExceeded');
       return { status: 200, xml, operation: actionName ?? `Invoke ${req.action.slice(req.action.lastIndexOf('/') + 1)}`, resourceUri: req.resourceUri };
     } catch (e) {
       const fault = e instanceof WsmanFault ? e : new WsmanFault('InternalError');
