@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in bench/, one table (figure, baseline from the same run,
 // ratio, the issue's goal, met or not). `--smoke` runs a short pass that only shows they still
-// work (CI; under a minute, nothing judged on it). `--only=identify,cycle,ntlm,psrp,bulk,scale,
+// work (CI; under a minute, nothing judged on it). `--only=identify,cycle,ntlm,psrp,ladder,bulk,scale,
 // start,sandbox` runs a subset (for profiling one path: `node --cpu-prof --import tsx bench/run.ts
 // --only=cycle --rounds=1 --duration=10000 --no-baselines`). Loopback only; every load loop is bounded in time and in iterations.
 import os from 'node:os';
@@ -9,6 +9,7 @@ import { benchBulk } from './bulk.js';
 import { benchScale } from './scale.js';
 import { benchStart } from './start.js';
 import { benchSandbox } from './sandbox.js';
+import { benchLadder } from './ladder.js';
 import { renderTable, type Row } from './lib/table.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -37,6 +38,9 @@ if (want('wire', ...WIRE)) {
       baselines: !process.argv.includes('--no-baselines'),
     })),
   );
+}
+if (want('ladder')) {
+  rows.push(...(await benchLadder({ rounds: num('rounds') ?? (smoke ? 1 : 5), warmupMs: smoke ? 150 : 1000, durationMs: num('duration') ?? (smoke ? 300 : 3000), concurrency: num('connections') ?? (smoke ? 4 : 16) })));
 }
 if (want('bulk')) rows.push(...(await benchBulk({ rounds: smoke ? 1 : 5 })));
 if (want('scale')) rows.push(...(await benchScale(smoke ? { shells: 1000, warmupCycles: 200, cycles: 1000, maxMs: 20_000 } : { shells: 10_000, warmupCycles: 5_000, cycles: 100_000, maxMs: 400_000 })));

@@ -64,7 +64,12 @@ export async function benchWire(o: WireOptions): Promise<Row[]> {
   const iters = (name: string) => median((results.get(name) ?? []).map((x) => x.iterations / x.seconds));
   const gen = (name: string) => median((results.get(name) ?? []).map((x) => x.generatorCpu)).toFixed(2);
   const us = (name: string) => fmt(median(serverCpu.get(name) ?? []));
-  const cpu = (a: string, b?: string) => `server CPU ${us(a)}${b ? ` / ${us(b)}` : ''} µs/req; load generator ${gen(a)}${b ? ` / ${gen(b)}` : ''} cores`;
+  /** The spread of subject/baseline over the rounds, each pair measured back to back (how noisy the run was). */
+  const spread = (a: string, b: string) => {
+    const pairs = (results.get(a) ?? []).map((x, i) => x.requests / x.seconds / (((results.get(b) ?? [])[i]?.requests ?? 0) / ((results.get(b) ?? [])[i]?.seconds ?? 1)));
+    return pairs.length > 1 ? `; ratio per round ${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)}` : '';
+  };
+  const cpu = (a: string, b?: string) => `server CPU ${us(a)}${b ? ` / ${us(b)}` : ''} µs/req; load generator ${gen(a)}${b ? ` / ${gen(b)}` : ''} cores${b ? spread(a, b) : ''}`;
   const has = (name: string) => results.has(name);
   const rows: Row[] = [];
   const c = o.concurrency;
