@@ -327,6 +327,9 @@ export class Pipeline {
     if (result.resourceUri !== undefined) fields.resourceUri = result.resourceUri;
     if (result.denyReason !== undefined) fields.denyReason = result.denyReason;
     if (result.error !== undefined) this.opts.logger.error({ ...fields, err: result.error }, line);
+    // The unauthenticated Identify is the probe Test-WSMan and readiness checks repeat: answered,
+    // it goes to debug, so polling does not flood the log; refused, it stays at info (decision 0007).
+    else if (principal === undefined && result.operation === 'Identify' && result.status === 200) this.opts.logger.debug(fields, line);
     else this.opts.logger.info(fields, line);
   }
 

@@ -38,6 +38,19 @@ describe('listener on the embedded default config', () => {
     );
   });
 
+  it('logs each answered anonymous Identify probe at debug and an authenticated Identify at info', async () => {
+    const lines = () => emu.logs.map((l) => JSON.parse(l) as { level: number; op?: string; conn?: string; user?: string }).filter((l) => l.op === 'Identify');
+    const before = lines().length;
+    for (let i = 0; i < 2; i++) expect((await request(emu.http, { headers: { ...SOAP, wsmanidentify: 'unauthenticated' }, body: IDENTIFY })).status).toBe(200);
+    expect((await request(emu.https, { headers: auth(LAB.admin), body: IDENTIFY })).status).toBe(200);
+    const added = lines().slice(before);
+    expect(added.map((l) => [l.level, l.user ?? '-'])).toEqual([
+      [20, '-'],
+      [20, '-'],
+      [30, `${emu.host.computerName}\\Administrator`],
+    ]);
+  });
+
   it('challenges an Identify without credentials or the unauthenticated header: 401, Basic realm, empty body', async () => {
     const r = await request(emu.http, { headers: SOAP, body: IDENTIFY });
     expect(r.status).toBe(401);
