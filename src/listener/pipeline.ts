@@ -35,6 +35,14 @@ function peekResourceUri(body: Buffer): string | undefined {
   return m?.[1];
 }
 
+/** What a mechanism may read of the request: the ResourceURI, peeked at only when asked (certificate mapping). */
+class StepRequest {
+  constructor(private readonly plainBody: Buffer | undefined) {}
+  get resourceUri(): string | undefined {
+    return this.plainBody ? peekResourceUri(this.plainBody) : undefined;
+  }
+}
+
 /** Why a scheme the service does not offer is refused, for the auth.failed event (auth.md §1.1, §7). */
 function unofferedReason(scheme: string, authorization: string, offered: readonly AuthMechanism[], implemented: readonly AuthMechanism[], tls: boolean): string {
   const list = offered.map((m) => (m.name === 'Certificate' ? 'Certificate' : m.scheme)).join(', ') || 'none';
@@ -364,7 +372,8 @@ export class Pipeline {
     const space = authorization.indexOf(' ');
     const scheme = space < 0 ? authorization : authorization.slice(0, space);
     const token = space < 0 ? '' : authorization.slice(space + 1).trim();
-    const mechanism = this.offered().find((m) => m.scheme.toLowerCase() === scheme.toLowerCase());
+    const lower = scheme.toLowerCase();
+    const mechanism = this.offered().find((m) => m.scheme === scheme || m.scheme.toLowerCase() === lower);
     if (!mechanism) {
       // A scheme the service does not offer (NTLM, Digest, or one Service/Auth disables): 401
       // with the normal list and Connection: close, as captured (auth.md §1.1, §7).
@@ -390,11 +399,7 @@ export class Pipeline {
     let step: AuthStep;
     try {
       // Only certificate mapping reads the ResourceURI: peek at the body when it asks, not on every request.
-      step = await context.step(token, {
-        get resourceUri() {
-          return plainBody ? peekResourceUri(plainBody) : undefined;
-        },
-      });
+      step = await context.step(token, new StepRequest(plainBody));
     } catch (e) {
       // A mechanism must not throw; if one does, the connection's handshake is over and the client gets 401.
       conn.pending = undefined;
