@@ -190,18 +190,31 @@ export class Pipeline {
     if ((headers.authorization !== undefined && headers.authorization !== '') || headers.wsmanidentify?.toString().toLowerCase() !== 'unauthenticated') return false;
     const body = req.body as Buffer | undefined;
     if (body === undefined || body.length === 0 || body.length > this.opts.host.winrm.MaxEnvelopeSizekb * 1024) return false;
-    let decoded: ReturnType<typeof decodeBody>;
-    try {
-      decoded = decodeBody(body, headers['content-type']);
-    } catch {
-      return false; // the whole way answers the fault
+    const contentType = headers['content-type'];
+    // The same bytes under the same Content-Type as last time: the same text, and (when the memo
+    // gives the same answer) the same encoded response.
+    let last = this.lastIdentify;
+    if (last === undefined || last.contentType !== contentType || !last.body.equals(body)) {
+      let decoded: ReturnType<typeof decodeBody>;
+      try {
+        decoded = decodeBody(body, contentType);
+      } catch {
+        return false; // the whole way answers the fault
+      }
+      last = this.lastIdentify = { body, contentType, decoded, answered: undefined };
     }
-    const result = this.opts.service.memoIdentify({ text: decoded.text, principal: undefined, tls: this.opts.tls });
+    const result = this.opts.service.memoIdentify({ text: last.decoded.text, principal: undefined, tls: this.opts.tls });
     if (result === undefined) return false;
+    if (last.answered?.result !== result) last.answered = { result, ...encodeSoap(result.xml, last.decoded.charset) };
     this.logOperation(conn, result, undefined, false);
-    this.sendSoap(reply, result.status, result.xml, decoded.charset);
+    reply.code(result.status).header('content-type', last.answered.type).send(last.answered.payload);
     return true;
   }
+
+  /** The last anonymous Identify answered synchronously: its bytes, text and encoded answer. */
+  private lastIdentify:
+    | { readonly body: Buffer; readonly contentType: string | undefined; readonly decoded: ReturnType<typeof decodeBody>; answered: { readonly result: ServiceResponse; readonly payload: Buffer; readonly type: string } | undefined }
+    | undefined;
 
   private async sealed(req: FastifyRequest, reply: FastifyReply, conn: ConnectionState, encrypted: EncryptedContentType): Promise<FastifyReply> {
     // Sealed responses must leave in the order the requests were unsealed (pipelining).
@@ -342,24 +355,14 @@ export class Pipeline {
   }
 
   private sendSoap(reply: FastifyReply, status: number, xml: string, charset: 'utf-8' | 'utf-16le' | 'utf-16be', security?: MessageSecurity): FastifyReply {
-    // Answer in the charset of the request (auth.md §1.9); UTF-16 with a BOM.
-    let payload: Buffer;
-    let type = SOAP_CONTENT_TYPE;
-    if (charset === 'utf-8') payload = Buffer.from(xml, 'utf8');
-    else {
-      const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]);
-      if (charset === 'utf-16be') {
-        le.swap16();
-      }
-      payload = le;
-      type = 'application/soap+xml;charset=UTF-16';
-    }
+    const { payload, type } = encodeSoap(xml, charset);
     if (security) {
       // The response is sealed like the request (MS-WSMV 2.2.9.1), faults included (auth.md §3.5).
       return reply.code(status).header('content-type', encryptedContentType(security.protocol)).send(buildEncryptedBody(security, payload, type));
     }
     return reply.code(status).header('content-type', type).send(payload);
   }
+
 
   private async authenticate(
     conn: ConnectionState,
@@ -430,6 +433,14 @@ export class Pipeline {
         return { kind: 'ok', principal: step.principal, responseToken: step.responseToken === undefined ? undefined : `${mechanism.scheme} ${step.responseToken}` };
     }
   }
+}
+
+/** A response in the charset of the request (auth.md §1.9); UTF-16 with a BOM. */
+function encodeSoap(xml: string, charset: 'utf-8' | 'utf-16le' | 'utf-16be'): { payload: Buffer; type: string } {
+  if (charset === 'utf-8') return { payload: Buffer.from(xml, 'utf8'), type: SOAP_CONTENT_TYPE };
+  const payload = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]);
+  if (charset === 'utf-16be') payload.swap16();
+  return { payload, type: 'application/soap+xml;charset=UTF-16' };
 }
 
 /** The host the client addressed, as Windows puts it in WSManFault/@Machine (wsman-protocol.md §6). */
