@@ -6,7 +6,7 @@
 // No goal: the rows explain the Identify row of the table.
 import fastify, { type FastifyInstance } from 'fastify';
 import { importDist, startDistEmulator } from './lib/dist.js';
-import { median, runLoad } from './lib/load.js';
+import { median, runRounds } from './lib/load.js';
 import { IDENTIFY_RESPONSE, startBareFastify, type BareServer } from './lib/baseline.js';
 import { fmt, type Row } from './lib/table.js';
 import type * as LoggingSource from '../src/logging.js';
@@ -56,29 +56,25 @@ export async function benchLadder(o: { rounds: number; warmupMs: number; duratio
     ['+ 3 µs of CPU per request (a busy loop)', await startStep('spin')],
     ['the emulator (anonymous Identify, answered from its memo)', { url: emu.listeners.find((l) => l.transport === 'HTTP')!.url.replace('localhost', '127.0.0.1'), close: () => emu.close() }],
   ];
-  const rps = new Map<string, number[]>();
-  const cpu = new Map<string, number[]>();
+  let measured: Awaited<ReturnType<typeof runRounds>>;
   try {
-    for (let r = 0; r < o.rounds; r++) {
-      for (const [name, s] of servers) {
-        const before = process.cpuUsage();
-        const res = await runLoad({ url: s.url, scenario: 'identify', concurrency: o.concurrency, warmupMs: o.warmupMs, durationMs: o.durationMs, maxIterations: 2_000_000 });
-        const used = process.cpuUsage(before);
-        rps.set(name, [...(rps.get(name) ?? []), res.requests / res.seconds]);
-        cpu.set(name, [...(cpu.get(name) ?? []), (used.user + used.system) / Math.max(1, res.allRequests)]);
-      }
-    }
+    measured = await runRounds(
+      o.rounds,
+      servers.map(([name, s]) => [name, { url: s.url, scenario: 'identify', concurrency: o.concurrency, warmupMs: o.warmupMs, durationMs: o.durationMs, maxIterations: 2_000_000 }] as const),
+    );
   } finally {
     for (const [, s] of servers) await s.close();
   }
-  const bare = median(rps.get(servers[0]![0]) ?? []);
+  const rate = (name: string) => median((measured.results.get(name) ?? []).map((x) => x.requests / x.seconds));
+  const cpu = (name: string) => median(measured.serverCpu.get(name) ?? []);
+  const bare = rate(servers[0]![0]);
   return servers.map(([name]) => ({
     benchmark: `Identify ladder: ${name}`,
-    figure: `${fmt(median(rps.get(name) ?? []))} req/s`,
+    figure: `${fmt(rate(name))} req/s`,
     baseline: `${fmt(bare)} req/s bare fastify`,
-    ratio: median(rps.get(name) ?? []) / bare,
+    ratio: rate(name) / bare,
     goal: '—',
     met: undefined,
-    notes: `server CPU ${fmt(median(cpu.get(name) ?? []))} µs/req`,
+    notes: `server CPU ${fmt(cpu(name))} µs/req`,
   }));
 }

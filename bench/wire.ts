@@ -10,7 +10,7 @@
 // servers share this process (the other core). The emulator is the compiled dist/ (as `npm start`
 // runs it) and logs at its default level and mode into /dev/null, as a real run pays for its lines.
 import { startDistEmulator } from './lib/dist.js';
-import { median, runLoad, type LoadResult, type LoadSpec } from './lib/load.js';
+import { median, runRounds, type LoadSpec } from './lib/load.js';
 import { CYCLE_RESPONSE, IDENTIFY_RESPONSE, startBareFastify } from './lib/baseline.js';
 import { fmt, type Row } from './lib/table.js';
 
@@ -42,24 +42,15 @@ export async function benchWire(o: WireOptions): Promise<Row[]> {
     ['psrp', { ...base, url: url('HTTPS'), scenario: 'psrp', authorization: BASIC }],
   ];
   const wanted = runs.filter(([name]) => (!o.only || o.only.has(name) || o.only.has(name.replace(/^bare-/, ''))) && (o.baselines !== false || !name.startsWith('bare-')));
-  const results = new Map<string, LoadResult[]>();
-  /** The servers' CPU per answered request (this process: both servers live here, one loaded at a time). */
-  const serverCpu = new Map<string, number[]>();
+  let measured: Awaited<ReturnType<typeof runRounds>>;
   try {
-    for (let r = 0; r < o.rounds; r++) {
-      for (const [name, spec] of wanted) {
-        const before = process.cpuUsage();
-        const res = await runLoad(spec);
-        const used = process.cpuUsage(before);
-        results.set(name, [...(results.get(name) ?? []), res]);
-        serverCpu.set(name, [...(serverCpu.get(name) ?? []), (used.user + used.system) / Math.max(1, res.allRequests)]);
-      }
-    }
+    measured = await runRounds(o.rounds, wanted);
   } finally {
     await emu.close();
     await bareHttp.close();
     await bareHttps.close();
   }
+  const { results, serverCpu } = measured;
   const reqs = (name: string) => median((results.get(name) ?? []).map((x) => x.requests / x.seconds));
   const iters = (name: string) => median((results.get(name) ?? []).map((x) => x.iterations / x.seconds));
   const gen = (name: string) => median((results.get(name) ?? []).map((x) => x.generatorCpu)).toFixed(2);

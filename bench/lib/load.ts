@@ -69,3 +69,23 @@ export function median(xs: readonly number[]): number {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
+
+/**
+ * Interleaved rounds: every run once per round, in order, in this process's servers. Returns each
+ * run's results and the servers' CPU per answered request (this process's CPU over the run: the
+ * servers live here, one loaded at a time).
+ */
+export async function runRounds(rounds: number, runs: ReadonlyArray<readonly [string, LoadSpec]>): Promise<{ results: Map<string, LoadResult[]>; serverCpu: Map<string, number[]> }> {
+  const results = new Map<string, LoadResult[]>();
+  const serverCpu = new Map<string, number[]>();
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, spec] of runs) {
+      const before = process.cpuUsage();
+      const res = await runLoad(spec);
+      const used = process.cpuUsage(before);
+      results.set(name, [...(results.get(name) ?? []), res]);
+      serverCpu.set(name, [...(serverCpu.get(name) ?? []), (used.user + used.system) / Math.max(1, res.allRequests)]);
+    }
+  }
+  return { results, serverCpu };
+}
