@@ -8,7 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { fixture } from '../helpers/fixtures.js';
-import { canonClixml as canon, stripActivityId } from '../helpers/normalise.js';
+import { canonClixml as canon } from '../helpers/normalise.js';
+import { normaliseEnvelope as normaliseReplayEnvelope } from '../helpers/psrp-replay.js';
 import { createPsrpCore, type PsrpCore } from '../helpers/psrp-core.js';
 import { MSG_NAME, Reassembler, parseClixml, type Decoded, type Node } from '../helpers/psrp-client.js';
 import { minimalEngine } from '../../src/shell/psrp/minimal-engine.js';
@@ -116,19 +117,13 @@ function describeMessage(d: Decoded): string {
  */
 const isModulePrep = (d: Decoded) => (d.type === 0x00041010 || d.type === 0x00041100) && d.data.includes('Preparing modules for first use.');
 
+/** The shared envelope normalisation, plus what these replays meet beyond the host-engine ones. */
 function normaliseEnvelope(xml: string): string {
-  let out = stripActivityId(xml);
-  out = out.replace(/<a:MessageID>[^<]*<\/a:MessageID>/, '<a:MessageID>MSG</a:MessageID>');
-  out = out.replace(/<a:RelatesTo>[^<]*<\/a:RelatesTo>/, '<a:RelatesTo>REQ</a:RelatesTo>');
-  out = out.replace(/<a:Address>[^<]*<\/a:Address>/, '<a:Address>TO</a:Address>');
-  out = out.replace(/Machine="[^"]*"/g, 'Machine="HOST"');
-  for (const f of ['Owner', 'ClientIP', 'ProcessId', 'ShellRunTime', 'ShellInactivity', 'MemoryUsed']) out = out.replace(new RegExp(`<rsp:${f}>[^<]*</rsp:${f}>`, 'g'), `<rsp:${f}>X</rsp:${f}>`);
+  let out = normaliseReplayEnvelope(xml);
   // Enumerated shells in ShellId order (Windows' order is its own).
   out = out.replace(/<w:Items>([\s\S]*)<\/w:Items>/, (_m, items: string) => `<w:Items>${[...items.matchAll(/<rsp:Shell [\s\S]*?<\/rsp:Shell>/g)].map((x) => x[0]).sort().join('') || items}</w:Items>`);
   // PSRP payloads are compared decoded.
-  out = out.replace(/(<rsp:Stream [^>]*>)[^<]*(<\/rsp:Stream>)/g, '$1DATA$2');
-  out = out.replace(/(<connectResponseXml [^>]*>)[^<]*(<\/connectResponseXml>)/g, '$1DATA$2');
-  return out;
+  return out.replace(/(<connectResponseXml [^>]*>)[^<]*(<\/connectResponseXml>)/g, '$1DATA$2');
 }
 
 function streamsOf(xml: string, tag = 'rsp:Stream'): string[] {
