@@ -104,6 +104,13 @@ let connectionSeq = 0;
 export class Pipeline {
   private readonly connections = new WeakMap<Socket, ConnectionState>();
   private readonly deps: AuthDeps;
+  /** offered() for the Service/Auth object it was worked out from. */
+  private offeredFor: { readonly auth: object; readonly list: readonly AuthMechanism[] } | undefined;
+
+  /** The last anonymous Identify answered synchronously: its bytes, text and encoded answer. */
+  private lastIdentify:
+    | { readonly body: Buffer; readonly contentType: string | undefined; readonly decoded: ReturnType<typeof decodeBody>; answered: { readonly result: ServiceResponse; readonly payload: Buffer; readonly type: string } | undefined }
+    | undefined;
 
   constructor(private readonly opts: PipelineOptions) {
     const clock = opts.clock ?? systemClock;
@@ -136,8 +143,6 @@ export class Pipeline {
     }
     return state;
   }
-
-  private offeredFor: { readonly auth: object; readonly list: readonly AuthMechanism[] } | undefined;
 
   /**
    * Mechanisms that Service/Auth enables and this emulator implements, in Windows' order; worked
@@ -210,11 +215,6 @@ export class Pipeline {
     reply.code(result.status).header('content-type', last.answered.type).send(last.answered.payload);
     return true;
   }
-
-  /** The last anonymous Identify answered synchronously: its bytes, text and encoded answer. */
-  private lastIdentify:
-    | { readonly body: Buffer; readonly contentType: string | undefined; readonly decoded: ReturnType<typeof decodeBody>; answered: { readonly result: ServiceResponse; readonly payload: Buffer; readonly type: string } | undefined }
-    | undefined;
 
   private async sealed(req: FastifyRequest, reply: FastifyReply, conn: ConnectionState, encrypted: EncryptedContentType): Promise<FastifyReply> {
     // Sealed responses must leave in the order the requests were unsealed (pipelining).
@@ -362,7 +362,6 @@ export class Pipeline {
     }
     return reply.code(status).header('content-type', type).send(payload);
   }
-
 
   private async authenticate(
     conn: ConnectionState,

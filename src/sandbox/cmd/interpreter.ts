@@ -436,10 +436,10 @@ function toInt(s: string): number {
   return n ?? 0;
 }
 
-/** A fresh cmd.exe state from the process's spec: environment as given plus PROMPT, working directory checked. */
-/** cmd.exe's block as it starts from a process environment, built once per environment (bounded). */
+/** cmd.exe's block as it starts from a process environment, built once per environment (held weakly). */
 const startBlocks = new WeakMap<ReadonlyMap<string, string>, Environment>();
 
+/** A fresh cmd.exe state from the process's spec: environment as given plus PROMPT, working directory checked. */
 export function initialState(ctx: ProcessContext, rt: CmdRuntime): CmdState {
   let start = startBlocks.get(ctx.spec.environment);
   if (start === undefined) {
