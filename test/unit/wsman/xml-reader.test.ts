@@ -105,6 +105,23 @@ describe('the XML reader: well-formedness', () => {
     bad(`<a>${'<b/>'.repeat(XML_LIMITS.maxNodes)}</a>`);
   });
 
+  it('reads a root start tag it has seen before exactly as the first time, and a changed one afresh', () => {
+    const root = (uri: string, extra = '') => `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:p="${uri}"${extra}>`;
+    const first = parseXml(`${root('urn:one')}<p:a/></s:Envelope>`);
+    const again = parseXml(`${root('urn:one')}<p:b x="1"/>text</s:Envelope>`);
+    expect([again.ns, again.local, again.prefix, again.attrs]).toEqual([first.ns, first.local, first.prefix, first.attrs]);
+    expect(again.children).toHaveLength(2);
+    expect((again.children[0] as XmlElement).ns).toBe('urn:one');
+    expect(first.children).toHaveLength(1); // the trees share no children
+    // One character more or less in the tag: a different namespace, or a fault, never the remembered tag.
+    expect((parseXml(`${root('urn:onex')}<p:a/></s:Envelope>`).children[0] as XmlElement).ns).toBe('urn:onex');
+    bad(`${root('urn:one', ' xmlns:p="urn:two"')}<p:a/></s:Envelope>`);
+    bad(`${root('urn:one').slice(0, -1)} s:x="1" s:x="2"><p:a/></s:Envelope>`);
+    // The children of a remembered root are still checked: an undeclared prefix, an unclosed element.
+    bad(`${root('urn:one')}<q:a/></s:Envelope>`);
+    bad(`${root('urn:one')}<p:a>`);
+  });
+
   it('reads names that are JavaScript property names like any other', () => {
     const x = parseXml('<constructor __proto__="1"><toString/></constructor>');
     expect(x.local).toBe('constructor');
