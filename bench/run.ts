@@ -24,20 +24,23 @@ const WIRE = ['identify', 'cycle', 'ntlm', 'psrp'];
 
 const started = performance.now();
 const rows: Row[] = [];
+/** CPU profiles of the emulator for the wire goals not met (profile.ts), printed after the table. */
+const profiles: string[] = [];
 if (want('wire', ...WIRE)) {
   const sub = only ? new Set([...only].filter((n) => WIRE.includes(n))) : undefined;
   // The NTLM and PSRP rows are ratios to the HTTPS Basic cycle: it always runs with them.
   if (sub && (sub.has('ntlm') || sub.has('psrp'))) sub.add('cycle');
-  rows.push(
-    ...(await benchWire({
-      rounds: num('rounds') ?? (smoke ? 1 : 5),
-      warmupMs: smoke ? 150 : 1000,
-      durationMs: num('duration') ?? (smoke ? 400 : 3000),
-      concurrency: num('connections') ?? (smoke ? 4 : 16),
-      ...(sub && sub.size > 0 ? { only: sub } : {}),
-      baselines: !process.argv.includes('--no-baselines'),
-    })),
-  );
+  const wire = await benchWire({
+    rounds: num('rounds') ?? (smoke ? 1 : 5),
+    warmupMs: smoke ? 150 : 1000,
+    durationMs: num('duration') ?? (smoke ? 400 : 3000),
+    concurrency: num('connections') ?? (smoke ? 4 : 16),
+    ...(sub && sub.size > 0 ? { only: sub } : {}),
+    baselines: !process.argv.includes('--no-baselines'),
+    profile: smoke ? 'all' : 'unmet',
+  });
+  rows.push(...wire.rows);
+  profiles.push(...wire.profiles);
 }
 if (want('ladder')) {
   rows.push(...(await benchLadder({ rounds: num('rounds') ?? (smoke ? 1 : 5), warmupMs: smoke ? 150 : 1000, durationMs: num('duration') ?? (smoke ? 300 : 3000), concurrency: num('connections') ?? (smoke ? 4 : 16) })));
@@ -54,3 +57,4 @@ if (want('sandbox')) {
 const cpus = os.cpus();
 console.log(`\nwinrm-emulator benchmarks${smoke ? ' (SMOKE: too short to judge; nothing below is a measurement)' : ''} — Node ${process.version}, ${cpus.length} × ${cpus[0]?.model.trim() ?? '?'}, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 console.log(renderTable(rows));
+for (const p of profiles) console.log(`\n${p}`);

@@ -37,8 +37,11 @@ export interface BareServer {
   close(): Promise<void>;
 }
 
-/** A bare fastify answering every POST to /wsman with `body`. */
-export async function startBareFastify(opts: { tls: boolean; body: string | Buffer }): Promise<BareServer> {
+/**
+ * A bare fastify answering every POST to /wsman with `body`; with `spinUs`, after a busy loop of
+ * that many µs per request (what a fixed amount of work per request costs at the wire).
+ */
+export async function startBareFastify(opts: { tls: boolean; body: string | Buffer; spinUs?: number }): Promise<BareServer> {
   let https = {};
   if (opts.tls) {
     const cert = loadCertificateStore(fileURLToPath(new URL('../../certs', import.meta.url))).get(DEV_THUMBPRINT);
@@ -49,7 +52,11 @@ export async function startBareFastify(opts: { tls: boolean; body: string | Buff
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   const payload = Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(opts.body);
-  app.post('/wsman', (_req, reply) => reply.header('content-type', SOAP).send(payload));
+  const spinMs = (opts.spinUs ?? 0) / 1000;
+  app.post('/wsman', (_req, reply) => {
+    if (spinMs > 0) for (const until = performance.now() + spinMs; performance.now() < until; );
+    return reply.header('content-type', SOAP).send(payload);
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
