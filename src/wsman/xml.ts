@@ -141,12 +141,9 @@ const ROOT_TAGS: Array<{ readonly text: string; readonly tag: StartTag }> = [];
 const ROOT_TAG_ENTRIES = 8;
 const ROOT_TAG_MAX_CHARS = 4096;
 
+/** An element whose end tag is still to come. */
 interface Open {
   readonly qname: string;
-  readonly prefix: string;
-  readonly local: string;
-  readonly ns: string;
-  readonly attrs: readonly XmlAttr[];
   readonly children: XmlNode[];
   readonly scope: Map<string, string>;
 }
@@ -381,15 +378,13 @@ class Reader {
     for (;;) {
       // ---- a start tag at this.i
       const tag = stack.length === 0 ? this.rootTag() : this.startTag(scope, stack.length);
-      const { qname, prefix, attrs, selfClose } = tag;
-      const local = tag.scope;
-      const el: Open = { qname, prefix, local: tag.local, ns: tag.ns, attrs, children: [], scope: local };
-      const node: XmlElement = { ns: el.ns, local: el.local, prefix, attrs, children: el.children };
+      const children: XmlNode[] = [];
+      const node: XmlElement = { ns: tag.ns, local: tag.local, prefix: tag.prefix, attrs: tag.attrs, children };
       if (stack.length > 0) stack[stack.length - 1]!.children.push(node);
       else result = node;
-      if (!selfClose) {
-        stack.push(el);
-        scope = local;
+      if (!tag.selfClose) {
+        stack.push({ qname: tag.qname, children, scope: tag.scope });
+        scope = tag.scope;
       }
       // ---- content until the next start tag, or the end of the root
       for (;;) {
@@ -405,9 +400,16 @@ class Reader {
         }
         const c = s.charCodeAt(lt + 1);
         if (c === 47) {
-          // end tag
+          // end tag: the open element's name compared whole first (a slice compare is a memcmp),
+          // else read as a name for the error message
           this.i = lt + 2;
-          const name = this.name();
+          const q = top.qname;
+          const after = this.i + q.length;
+          let name: string;
+          if (s.slice(this.i, after) === q && !isNameChar(s, after)) {
+            name = q;
+            this.i = after;
+          } else name = this.name();
           this.skipSpace();
           if (s.charCodeAt(this.i) !== 62) this.fail(`malformed end tag </${name}>`, lt);
           if (name !== top.qname) this.fail(`end tag </${name}> does not match <${top.qname}>`, lt);
