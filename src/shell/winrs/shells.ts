@@ -169,16 +169,26 @@ export class ShellManager {
   }
 
 
+  /**
+   * Activity moves the idle deadline; the one timer is not re-armed per operation: when it fires
+   * before the deadline it waits for the rest (two timer changes per operation cost more than
+   * the operation's own shell work, decision 0008).
+   */
   private touch(shell: Shell): void {
     shell.lastActivity = this.opts.clock.now();
-    shell.idleTimer?.cancel();
-    shell.idleTimer = this.opts.clock.schedule(shell.idleTimeoutMs, () => this.idleExpired(shell));
+    shell.idleTimer ??= this.opts.clock.schedule(shell.idleTimeoutMs, () => this.idleExpired(shell));
   }
 
   private idleExpired(shell: Shell): void {
+    shell.idleTimer = undefined;
     if (shell.state !== 'Connected') return;
     // A shell with an operation in progress (a long-poll Receive) is not idle.
     if (shell.pendingOperations > 0) return this.touch(shell);
+    const rest = shell.lastActivity + shell.idleTimeoutMs - this.opts.clock.now();
+    if (rest > 0) {
+      shell.idleTimer = this.opts.clock.schedule(rest, () => this.idleExpired(shell));
+      return;
+    }
     this.destroy(shell, 'Expire');
   }
 
