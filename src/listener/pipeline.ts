@@ -23,6 +23,7 @@ import { decodeBody } from '../wsman/envelope.js';
 import { WsmanFault } from '../wsman/faults.js';
 import { renderFault } from '../wsman/render.js';
 import { systemClock, type Clock, type IdSource } from '../core/clock.js';
+import { ResponseBuffers } from './response-buffers.js';
 
 export const SOAP_CONTENT_TYPE = 'application/soap+xml;charset=UTF-8';
 export const SERVER_HEADER = 'Microsoft-HTTPAPI/2.0';
@@ -103,6 +104,8 @@ let connectionSeq = 0;
 
 export class Pipeline {
   private readonly connections = new WeakMap<Socket, ConnectionState>();
+  /** Large plaintext UTF-8 bodies: 8 buffers of 512 KiB at most (MaxEnvelopeSizekb's default is 500). */
+  private readonly responseBuffers = new ResponseBuffers(512 * 1024, 8, 16 * 1024);
   private readonly deps: AuthDeps;
   /** offered() for the Service/Auth object it was worked out from. */
   private offeredFor: { readonly auth: object; readonly list: readonly AuthMechanism[] } | undefined;
@@ -355,6 +358,15 @@ export class Pipeline {
   }
 
   private sendSoap(reply: FastifyReply, status: number, xml: string, charset: 'utf-8' | 'utf-16le' | 'utf-16be', security?: MessageSecurity): FastifyReply {
+    if (security === undefined && charset === 'utf-8') {
+      // A large body (a ReceiveResponse full of output) goes out of a reused buffer, lent until
+      // the response has been handed to the socket or its connection closed.
+      const lent = this.responseBuffers.encodeUtf8(xml);
+      if (lent !== undefined) {
+        reply.raw.once('finish', lent.release).once('close', lent.release);
+        return reply.code(status).header('content-type', SOAP_CONTENT_TYPE).send(lent.payload);
+      }
+    }
     const { payload, type } = encodeSoap(xml, charset);
     if (security) {
       // The response is sealed like the request (MS-WSMV 2.2.9.1), faults included (auth.md §3.5).
