@@ -28,6 +28,33 @@ const backend: CommandBackend = {
   },
 };
 
+const HEADERS = { ...SOAP, authorization: basic(LAB.admin.name, LAB.admin.password) };
+
+/** A client on one kept-alive HTTPS connection: each send must be answered 200. */
+function keptAlive(url: string): { send: (xml: string) => Promise<string>; close: () => void } {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
+  return {
+    send: async (xml) => {
+      const r = await request(url, { headers: HEADERS, body: xml, agent });
+      expect(r.status, r.text.slice(0, 300)).toBe(200);
+      return r.text;
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+/** A new shell running `emit <bytes> <seed>`. */
+async function startEmit(send: (xml: string) => Promise<string>, bytes: number, seed: number): Promise<{ shell: string; cmd: string }> {
+  const shell = /<rsp:ShellId>([^<]+)</.exec(await send(pywinrm.create()))![1]!;
+  const cmd = /<rsp:CommandId>([^<]+)</.exec(await send(pywinrm.command(shell, `emit ${bytes} ${seed}`)))![1]!;
+  return { shell, cmd };
+}
+
+/** The stdout bytes a ReceiveResponse carries. */
+function stdoutOf(text: string): Buffer[] {
+  return [...text.matchAll(/<rsp:Stream Name="stdout"[^>]*>([^<]*)<\/rsp:Stream>/g)].map((m) => Buffer.from(m[1]!, 'base64'));
+}
+
 describe('large responses from reused buffers', () => {
   let emu: TestEmulator;
   beforeAll(async () => {
@@ -36,23 +63,16 @@ describe('large responses from reused buffers', () => {
   afterAll(() => emu.close());
 
   it('gives 12 concurrent clients (the pool has 8 buffers) exactly their own 600 KB each, over several rounds', async () => {
-    const headers = { ...SOAP, authorization: basic(LAB.admin.name, LAB.admin.password) };
     const client = async (seed: number): Promise<void> => {
-      const agent = new https.Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
-      const send = async (xml: string) => {
-        const r = await request(emu.https, { headers, body: xml, agent });
-        expect(r.status, r.text.slice(0, 300)).toBe(200);
-        return r.text;
-      };
+      const { send, close } = keptAlive(emu.https);
       try {
         for (let round = 0; round < 2; round++) {
-          const shell = /<rsp:ShellId>([^<]+)</.exec(await send(pywinrm.create()))![1]!;
-          const cmd = /<rsp:CommandId>([^<]+)</.exec(await send(pywinrm.command(shell, `emit 600000 ${seed + round * 100}`)))![1]!;
+          const { shell, cmd } = await startEmit(send, 600_000, seed + round * 100);
           const parts: Buffer[] = [];
           let receives = 0;
           for (let done = false; !done && receives < 100; receives++) {
             const text = await send(pywinrm.receive(shell, cmd));
-            for (const m of text.matchAll(/<rsp:Stream Name="stdout"[^>]*>([^<]*)<\/rsp:Stream>/g)) parts.push(Buffer.from(m[1]!, 'base64'));
+            parts.push(...stdoutOf(text));
             done = text.includes('CommandState/Done');
           }
           expect(receives).toBeGreaterThan(3); // several large Receives, each well over 16 KiB
@@ -61,35 +81,22 @@ describe('large responses from reused buffers', () => {
           await send(pywinrm.del(shell));
         }
       } finally {
-        agent.destroy();
+        close();
       }
     };
     await Promise.all(Array.from({ length: 12 }, (_, i) => client(i + 1)));
   });
-});
-
-describe('large responses to pipelined requests', () => {
-  let emu: TestEmulator;
-  beforeAll(async () => {
-    emu = await startEmulator({}, { backend });
-  });
-  afterAll(() => emu.close());
 
   // Six, not more: when nine or more such requests (over 16 KB, more than one TLS record) are
   // pipelined with 150 KB answers, Node 20's HTTP server stops answering the connection after the
-  // first answer; bare fastify does the same (decision 0008). No WinRM client pipelines.
-  it('keeps every queued response intact while the client is slow to read', async () => {
-    const headers = { ...SOAP, authorization: basic(LAB.admin.name, LAB.admin.password) };
-    const agent = new https.Agent({ keepAlive: true, maxSockets: 1, rejectUnauthorized: false });
+  // first answer; a bare https.createServer does the same (decision 0008). No WinRM client pipelines.
+  it('keeps every queued response to pipelined requests intact while the client is slow to read', async () => {
     const pending: Array<{ shell: string; cmd: string; seed: number }> = [];
+    const { send, close } = keptAlive(emu.https);
     try {
-      for (let seed = 1; seed <= 6; seed++) {
-        const shell = /<rsp:ShellId>([^<]+)</.exec((await request(emu.https, { headers, body: pywinrm.create(), agent })).text)![1]!;
-        const cmd = /<rsp:CommandId>([^<]+)</.exec((await request(emu.https, { headers, body: pywinrm.command(shell, `emit 300000 ${seed}`), agent })).text)![1]!;
-        pending.push({ shell, cmd, seed });
-      }
+      for (let seed = 1; seed <= 6; seed++) pending.push({ ...(await startEmit(send, 300_000, seed)), seed });
     } finally {
-      agent.destroy();
+      close();
     }
     // One Receive per command, all written at once on one TLS connection; nothing read for a while.
     const u = new URL(emu.https);
@@ -97,7 +104,7 @@ describe('large responses to pipelined requests', () => {
     await new Promise<void>((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));
     const requests = pending.map(({ shell, cmd }) => {
       const body = Buffer.from(pywinrm.receive(shell, cmd));
-      return Buffer.concat([Buffer.from(`POST ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: ${SOAP['content-type']}\r\nAuthorization: ${headers.authorization}\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
+      return Buffer.concat([Buffer.from(`POST ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: ${SOAP['content-type']}\r\nAuthorization: ${HEADERS.authorization}\r\nContent-Length: ${body.length}\r\n\r\n`), body]);
     });
     socket.pause();
     socket.write(Buffer.concat(requests));
@@ -123,7 +130,7 @@ describe('large responses to pipelined requests', () => {
     socket.destroy();
     expect(texts).toHaveLength(pending.length);
     texts.forEach((text, i) => {
-      const out = Buffer.concat([...text.matchAll(/<rsp:Stream Name="stdout"[^>]*>([^<]*)<\/rsp:Stream>/g)].map((m) => Buffer.from(m[1]!, 'base64')));
+      const out = Buffer.concat(stdoutOf(text));
       expect(out.length).toBeGreaterThan(16 * 1024);
       expect(out.equals(pattern(300_000, pending[i]!.seed).subarray(0, out.length)), `response ${i + 1}`).toBe(true);
     });
